@@ -1,0 +1,233 @@
+//! Assembles the application: state, the one place where routes are merged, middleware, the
+//! OpenAPI document, and a server that binds, serves and shuts down gracefully.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi};
+use utoipa::{PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::assets::{self, Assets};
+use crate::auth::SESSION_COOKIE;
+use crate::auth::throttle::LoginThrottle;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::{self, ApiError};
+use crate::http;
+use crate::store::{SqliteStore, Store};
+
+/// Default request body limit (API-CONVENTIONS); larger only where a route says so.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Longest an API request may take before it is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub throttle: Arc<LoginThrottle>,
+    pub assets: Arc<Assets>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config, clock: Arc<dyn Clock>) -> Self {
+        let assets = match &config.dashboard_dir {
+            Some(dir) => Assets::Dir(dir.clone()),
+            None => Assets::Embedded,
+        };
+        Self {
+            store,
+            config: Arc::new(config),
+            clock,
+            throttle: Arc::new(LoginThrottle::default()),
+            assets: Arc::new(assets),
+        }
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(http::health::router())
+        .merge(http::auth::router())
+        .merge(http::users::router())
+        .merge(http::api_tokens::router())
+}
+
+/// The OpenAPI document, generated from the route declarations.
+pub fn openapi() -> OpenApi {
+    let mut doc = api_routes().into_openapi();
+    doc.info = InfoBuilder::new()
+        .title("Farm Controller core-server")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "The REST API of the farm controller. Errors use one JSON shape: \
+             {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"problem\"}]}}.",
+        ))
+        .build();
+    let mut components = doc.components.take().unwrap_or_else(|| ComponentsBuilder::new().build());
+    components.add_security_scheme(
+        http::SESSION_COOKIE_SCHEME,
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+    );
+    components.add_security_scheme(http::BEARER_SCHEME, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    for (name, response) in error_responses() {
+        components.responses.insert(name, response);
+    }
+    // The error responses refer to ErrorBody; register it and what it contains.
+    let mut schemas = vec![(error::ErrorBody::name().into_owned(), error::ErrorBody::schema())];
+    error::ErrorBody::schemas(&mut schemas);
+    components.schemas.extend(schemas);
+    doc.components = Some(components);
+    doc
+}
+
+fn error_responses() -> Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>)> {
+    use utoipa::ToResponse;
+    vec![
+        error::BadRequest::response(),
+        error::Unauthenticated::response(),
+        error::Forbidden::response(),
+        error::NotFound::response(),
+        error::Conflict::response(),
+        error::PayloadTooLarge::response(),
+        error::ValidationFailed::response(),
+        error::RateLimited::response(),
+        error::Unavailable::response(),
+    ]
+    .into_iter()
+    .map(|(name, response)| (name.to_owned(), response))
+    .collect()
+}
+
+/// The document as committed in `openapi/core-server.json`: sorted keys, two-space indent,
+/// trailing newline, so regenerating it is byte-identical.
+pub fn openapi_json() -> String {
+    let value = serde_json::to_value(openapi()).expect("the OpenAPI document serializes");
+    let mut text = serde_json::to_string_pretty(&value).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+/// Non-API paths get the dashboard; unknown API paths a JSON 404.
+async fn fallback(State(state): State<AppState>, method: Method, uri: Uri, request: Request) -> Response {
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        return ApiError::new(StatusCode::NOT_FOUND, format!("no route for {path}")).into_response();
+    }
+    assets::serve(&state.assets, &method, path, request.headers())
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (api, _) = api_routes().split_for_parts();
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let api = api.layer(
+        ServiceBuilder::new()
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
+    );
+    api.fallback(fallback).with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), id = %id)
+            }))
+            .layer(PropagateRequestIdLayer::new(x_request_id))
+            .layer(CompressionLayer::new())
+            .layer(axum::middleware::from_fn(error::envelope))
+            .layer(CatchPanicLayer::custom(error::panic_response)),
+    )
+}
+
+/// A server running in the background (tests, `serve`).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, then closes the database.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.context("server task")?.context("server")?;
+        self.state.store.close();
+        Ok(())
+    }
+
+    /// Resolves when the server stops by itself (it only does on error).
+    pub async fn wait(&mut self) -> anyhow::Result<()> {
+        (&mut self.task).await.context("server task")?.context("server")
+    }
+}
+
+/// Opens the database (migrating it), binds `config.listen` and serves in the background.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    let store = open_store(&config, clock.as_ref()).await?;
+    start_with_store(config, clock, store).await
+}
+
+pub async fn open_store(config: &Config, clock: &dyn Clock) -> anyhow::Result<Arc<dyn Store>> {
+    let path = config.database.clone();
+    let now = clock.now_ms();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, now)).await??;
+    Ok(Arc::new(store))
+}
+
+pub async fn start_with_store(config: Config, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store, config, clock);
+    let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, shutdown: tx, task })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,154 @@
+//! The command line: `serve` (the default), `migrate`, `openapi`, `user create`.
+
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app;
+use crate::auth::{password, secrets};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, ConfigArgs, LogFormat};
+use crate::domain::users::{Password, Role, Username};
+use crate::store::{SqliteStore, UserStore};
+
+#[derive(Debug, Parser)]
+#[command(name = "core-server", version, about = "Farm Controller core server: REST API, dashboard and setup wizard")]
+#[command(after_help = "Settings come from defaults < the --config TOML file < FARM_* environment variables < flags.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve HTTP until SIGINT or SIGTERM (the default)
+    Serve {
+        /// When the database has no users, create the admin `admin` with a random password and print it once
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit
+    Migrate,
+    /// Print the OpenAPI document (sorted keys) to stdout
+    Openapi,
+    /// Manage users from the command line
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from FARM_ADMIN_PASSWORD or the first line of stdin
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum, default_value = "admin")]
+        role: RoleArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Viewer => Role::Viewer,
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.resolve()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Openapi => {
+            print!("{}", app::openapi_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            init_logging(config.log_format);
+            let store = app::open_store(&config, &SystemClock).await?;
+            let version = store.schema_version().await?;
+            println!("database {} is at schema version {version}", config.database.display());
+            Ok(())
+        }
+        Command::User(UserCommand::Create { username, role }) => user_create(&config, &username, role.into()).await,
+        Command::Serve { demo } => serve(config, demo).await,
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    init_logging(config.log_format);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = app::open_store(&config, clock.as_ref()).await?;
+    if demo {
+        ensure_demo_admin(store.as_ref(), clock.now_ms()).await?;
+    }
+    let running = app::start_with_store(config, clock, store).await?;
+    tracing::info!(addr = %running.addr, "listening");
+    println!("Farm Controller is listening on http://{}", running.addr);
+    app::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    running.shutdown().await
+}
+
+async fn ensure_demo_admin(store: &dyn crate::store::Store, now: i64) -> anyhow::Result<()> {
+    if store.users_count().await? > 0 {
+        println!("Users exist already: log in with the password printed when they were created.");
+        println!("(Start over with `make reset-demo`.)");
+        return Ok(());
+    }
+    let password: String = secrets::random_secret().chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    let hash = password::hash(&password)?;
+    let username = Username::parse("username", "admin")?;
+    store.user_create(&username, hash, Role::Admin, now).await?;
+    println!("Demo admin created. Log in as:  admin / {password}");
+    println!("(This password is shown only once.)");
+    Ok(())
+}
+
+async fn user_create(config: &Config, username: &str, role: Role) -> anyhow::Result<()> {
+    let username = Username::parse("username", username).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let raw = match std::env::var("FARM_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "Password for {} (input is echoed; pipe it in or set FARM_ADMIN_PASSWORD):",
+                    username.as_str()
+                );
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let password = Password::parse("password", &raw).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password::hash(password.expose())?;
+    let path = config.database.clone();
+    let now = SystemClock.now_ms();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, now)).await??;
+    let user = store.user_create(&username, hash, role, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created user {} (id {}, role {})", user.username, user.id, user.role.as_str());
+    Ok(())
+}

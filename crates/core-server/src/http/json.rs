@@ -1,0 +1,133 @@
+//! JSON request bodies: like axum's `Json`, but every failure is an `ApiError` — malformed JSON
+//! is 400, a body over the limit 413, and a well-formed body of the wrong shape (unknown field,
+//! missing field, wrong type) 422 naming the field by its path (`blocks[0].end`).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::FieldError;
+use crate::error::ApiError;
+
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::bad_request("expected a JSON body with Content-Type: application/json"));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(rejection.status(), "request body is too large")
+            } else {
+                ApiError::bad_request(rejection.body_text())
+            }
+        })?;
+        parse(&bytes).map(Json)
+    }
+}
+
+/// Deserializes a JSON document, classifying failures as 400 (not JSON) or 422 (wrong shape).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let malformed =
+        |e: &serde_json::Error| ApiError::bad_request(format!("malformed JSON: {}", without_position(&e.to_string())));
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_data() {
+            ApiError::validation(vec![describe_data_error(&path, &without_position(&inner.to_string()))])
+        } else {
+            malformed(&inner)
+        }
+    })?;
+    de.end().map_err(|e| malformed(&e))?;
+    Ok(value)
+}
+
+fn without_position(message: &str) -> String {
+    match message.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() || parent == "." { name.to_owned() } else { format!("{parent}.{name}") }
+}
+
+/// serde names an unknown or missing field in its message, not its path; move it to the path.
+fn describe_data_error(path: &str, message: &str) -> FieldError {
+    let quoted = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let path = if path == "." { "" } else { path };
+    if let Some(name) = quoted("unknown field `") {
+        // The path already ends at the unknown key.
+        let field = if path.is_empty() { name } else { path.to_owned() };
+        return FieldError::new(field, "is not a known field");
+    }
+    if let Some(name) = quoted("missing field `") {
+        return FieldError::new(join(path, &name), "is required");
+    }
+    let field = if path.is_empty() { "body".to_owned() } else { path.to_owned() };
+    FieldError::new(field, message.to_owned())
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Block {
+        start: String,
+        end: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        blocks: Vec<Block>,
+    }
+
+    fn field_of(json: &str) -> (u16, String) {
+        let err = parse::<Body>(json.as_bytes()).unwrap_err();
+        let body = serde_json::to_value(format!("{err:?}")).unwrap();
+        (err.status().as_u16(), body.to_string())
+    }
+
+    #[test]
+    fn classifies_failures() {
+        assert_eq!(field_of("{").0, 400);
+        assert_eq!(field_of("{\"name\": NaN}").0, 400);
+        let (status, text) = field_of(r#"{"name":"a","blocks":[{"start":"x","end":"y","oops":1}]}"#);
+        assert_eq!(status, 422);
+        assert!(text.contains("blocks[0].oops"), "{text}");
+        let (status, text) = field_of(r#"{"name":"a","blocks":[{"start":"x"}]}"#);
+        assert_eq!(status, 422);
+        assert!(text.contains("blocks[0].end"), "{text}");
+        let (status, text) = field_of(r#"{"name":5,"blocks":[]}"#);
+        assert_eq!(status, 422);
+        assert!(text.contains("field: \\\"name\\\""), "{text}");
+        assert_eq!(field_of(r#"{"name":"a","blocks":[]} trailing"#).0, 400);
+    }
+}
