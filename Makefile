@@ -1,0 +1,69 @@
+# Farm Controller. `make run` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO      ?= cargo
+NPM        ?= npm
+DATA_DIR   ?= ./data
+LISTEN     ?= 127.0.0.1:8080
+SERVER_BIN := target/debug/core-server
+DASH       := dashboard
+DASH_DEPS  := $(DASH)/node_modules/.package-lock.json
+
+.PHONY: help run build dashboard test test-rust test-dashboard openapi openapi-check lint fmt reset-demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+run: build ## build everything, then serve the demo on $(LISTEN) with data in $(DATA_DIR)
+	$(SERVER_BIN) --data-dir $(DATA_DIR) --listen $(LISTEN) serve --demo
+
+build: dashboard ## build the dashboard and the core-server with it embedded
+	$(CARGO) build --bin core-server
+
+$(DASH_DEPS): $(DASH)/package.json $(DASH)/package-lock.json
+	cd $(DASH) && $(NPM) ci --no-audit --no-fund
+
+dashboard: $(DASH_DEPS) ## build the dashboard's static files into dashboard/dist
+	cd $(DASH) && $(NPM) run build
+
+test: lint openapi-check test-dashboard test-rust ## every test: lints, contract drift, dashboard, Rust
+	@echo "make test: all checks passed"
+
+test-rust: dashboard
+	$(CARGO) nextest run --workspace --no-fail-fast
+
+test-dashboard: $(DASH_DEPS)
+	cd $(DASH) && $(NPM) test
+
+openapi: ## regenerate openapi/core-server.json and the dashboard's TypeScript client types
+	$(CARGO) run --quiet --bin core-server -- openapi > openapi/core-server.json
+	cd $(DASH) && $(NPM) run --silent gen:api
+
+openapi-check: $(DASH_DEPS) ## fail when the committed contract or generated TS types are stale
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(CARGO) run --quiet --bin core-server -- openapi > "$$tmp/core-server.json"; \
+	if ! cmp -s "$$tmp/core-server.json" openapi/core-server.json; then \
+	  diff -u openapi/core-server.json "$$tmp/core-server.json" | head -40; \
+	  echo "openapi/core-server.json is stale: run 'make openapi' and commit it"; exit 1; fi; \
+	(cd $(DASH) && npx --no-install openapi-typescript ../openapi/core-server.json -o "$$tmp/schema.d.ts" --silent); \
+	if ! cmp -s "$$tmp/schema.d.ts" $(DASH)/src/api/schema.d.ts; then \
+	  diff -u $(DASH)/src/api/schema.d.ts "$$tmp/schema.d.ts" | head -40; \
+	  echo "dashboard/src/api/schema.d.ts is stale: run 'make openapi' and commit it"; exit 1; fi; \
+	echo "openapi: contract and generated client are up to date"
+
+lint: $(DASH_DEPS) ## rustfmt, clippy (deny warnings), tsc and eslint
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd $(DASH) && $(NPM) run --silent typecheck && $(NPM) run --silent lint
+
+fmt: ## format Rust code
+	$(CARGO) fmt --all
+
+reset-demo: ## forget the demo data (users, database) in $(DATA_DIR)
+	rm -rf $(DATA_DIR)
+
+clean:
+	$(CARGO) clean
+	rm -rf $(DASH)/dist $(DASH)/node_modules
