@@ -8,8 +8,9 @@ use clap::{Parser, Subcommand};
 
 use crate::app;
 use crate::auth::{password, secrets};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::{Config, ConfigArgs, LogFormat};
+use crate::domain::time::Timestamp;
 use crate::domain::users::{Password, Role, Username};
 use crate::store::{SqliteStore, UserStore};
 
@@ -97,9 +98,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `FARM_TEST_CLOCK=2026-03-01T06:00:00Z` freezes time for parity runs; it is refused unless
+/// `FARM_TEST_MODE=1`, so a production service cannot be started with a stopped clock.
+pub fn clock_from_env(test_clock: Option<&str>, test_mode: Option<&str>) -> anyhow::Result<Arc<dyn Clock>> {
+    let Some(text) = test_clock.filter(|t| !t.is_empty()) else {
+        return Ok(Arc::new(SystemClock));
+    };
+    if test_mode != Some("1") {
+        anyhow::bail!("FARM_TEST_CLOCK is only accepted in test mode (FARM_TEST_MODE=1)");
+    }
+    let at = Timestamp::parse_rfc3339(text)
+        .with_context(|| format!("FARM_TEST_CLOCK={text} is not an RFC 3339 instant such as 2026-03-01T06:00:00Z"))?;
+    tracing::warn!(at = %at.to_rfc3339(), "test mode: the clock is frozen");
+    Ok(Arc::new(ManualClock::new(at.millis())))
+}
+
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     init_logging(config.log_format);
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = clock_from_env(
+        std::env::var("FARM_TEST_CLOCK").ok().as_deref(),
+        std::env::var("FARM_TEST_MODE").ok().as_deref(),
+    )?;
     let store = app::open_store(&config, clock.as_ref()).await?;
     if demo {
         ensure_demo_admin(store.as_ref(), clock.now_ms()).await?;
@@ -151,4 +170,19 @@ async fn user_create(config: &Config, username: &str, role: Role) -> anyhow::Res
     let user = store.user_create(&username, hash, role, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("created user {} (id {}, role {})", user.username, user.id, user.role.as_str());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_clock_needs_test_mode() {
+        assert!(clock_from_env(Some("2026-03-01T06:00:00Z"), None).is_err());
+        assert!(clock_from_env(Some("2026-03-01T06:00:00Z"), Some("0")).is_err());
+        assert!(clock_from_env(Some("not a time"), Some("1")).is_err());
+        let clock = clock_from_env(Some("2026-03-01T06:00:00Z"), Some("1")).unwrap();
+        assert_eq!(clock.now_ms(), 1_772_344_800_000);
+        assert!(clock_from_env(None, None).unwrap().now_ms() > 1_772_344_800_000);
+    }
 }

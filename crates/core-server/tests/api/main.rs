@@ -5,6 +5,7 @@ mod assets;
 mod auth;
 mod errors;
 mod health;
+mod lifecycle;
 mod migrations;
 mod openapi;
 mod support;
