@@ -8,6 +8,7 @@ NPM        ?= npm
 DATA_DIR   ?= ./data
 LISTEN     ?= 127.0.0.1:8080
 SERVER_BIN := target/debug/core-server
+SIM_BIN    := target/debug/node-sim
 DASH       := dashboard
 DASH_DEPS  := $(DASH)/node_modules/.package-lock.json
 
@@ -16,11 +17,18 @@ DASH_DEPS  := $(DASH)/node_modules/.package-lock.json
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-run: build ## build everything, then serve the demo on $(LISTEN) with data in $(DATA_DIR)
-	$(SERVER_BIN) --data-dir $(DATA_DIR) --listen $(LISTEN) serve --demo
+run: build ## build everything, then serve the demo farm on $(LISTEN) (data in $(DATA_DIR)) with simulated nodes
+	@$(SERVER_BIN) --data-dir $(DATA_DIR) --listen $(LISTEN) serve --demo & server=$$!; \
+	trap 'kill $$server $${sim:-} 2>/dev/null; wait' EXIT INT TERM; \
+	for _ in $$(seq 1 300); do \
+	  curl -sf http://$(LISTEN)/healthz >/dev/null 2>&1 && break; \
+	  kill -0 $$server 2>/dev/null || exit 1; sleep 0.2; done; \
+	$(SIM_BIN) --server http://$(LISTEN) --nodes $(DATA_DIR)/demo-nodes.json >$(DATA_DIR)/node-sim.log 2>&1 & sim=$$!; \
+	echo "Simulated nodes are running (log: $(DATA_DIR)/node-sim.log). Press Ctrl-C to stop."; \
+	wait $$server
 
-build: dashboard ## build the dashboard and the core-server with it embedded
-	$(CARGO) build --bin core-server
+build: dashboard ## build the dashboard and the core-server with it embedded, and node-sim
+	$(CARGO) build --bin core-server --bin node-sim
 
 $(DASH_DEPS): $(DASH)/package.json $(DASH)/package-lock.json
 	cd $(DASH) && $(NPM) ci --no-audit --no-fund

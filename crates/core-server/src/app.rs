@@ -29,6 +29,9 @@ use crate::auth::SESSION_COOKIE;
 use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::engine::events::Events;
+use crate::engine::wakeups::NodeWakeups;
+use crate::engine::{self, Liveness};
 use crate::error::{self, ApiError};
 use crate::http;
 use crate::store::{SqliteStore, Store};
@@ -45,6 +48,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<LoginThrottle>,
     pub assets: Arc<Assets>,
+    pub events: Arc<Events>,
+    pub wakeups: Arc<NodeWakeups>,
+    pub liveness: Arc<Liveness>,
 }
 
 impl AppState {
@@ -53,12 +59,16 @@ impl AppState {
             Some(dir) => Assets::Dir(dir.clone()),
             None => Assets::Embedded,
         };
+        let first_event_id = u64::try_from(clock.now_ms()).unwrap_or(1);
         Self {
             store,
             config: Arc::new(config),
             clock,
             throttle: Arc::new(LoginThrottle::default()),
             assets: Arc::new(assets),
+            events: Arc::new(Events::new(first_event_id)),
+            wakeups: Arc::new(NodeWakeups::default()),
+            liveness: Arc::new(Liveness::default()),
         }
     }
 }
@@ -70,6 +80,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(http::auth::router())
         .merge(http::users::router())
         .merge(http::api_tokens::router())
+        .merge(http::site::router())
+        .merge(http::nodes::router())
+        .merge(http::sensors::router())
+        .merge(http::outputs::router())
+        .merge(http::metrics::router())
+        .merge(http::dashboard::router())
+        .merge(http::events::router())
+        .merge(http::node_api::router())
 }
 
 /// The OpenAPI document, generated from the route declarations.
@@ -164,6 +182,7 @@ pub struct Running {
     pub state: AppState,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    engine: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -171,6 +190,9 @@ impl Running {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await.context("server task")?.context("server")?;
+        if let Some(engine) = self.engine {
+            engine.abort();
+        }
         self.state.store.close();
         Ok(())
     }
@@ -181,20 +203,33 @@ impl Running {
     }
 }
 
+/// Whether the background engine runs (tests drive `engine::tick` themselves instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    Run,
+    Off,
+}
+
 /// Opens the database (migrating it), binds `config.listen` and serves in the background.
-pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+pub async fn start(config: Config, clock: Arc<dyn Clock>, background: Background) -> anyhow::Result<Running> {
     let store = open_store(&config, clock.as_ref()).await?;
-    start_with_store(config, clock, store).await
+    start_with_store(config, clock, store, background).await
 }
 
 pub async fn open_store(config: &Config, clock: &dyn Clock) -> anyhow::Result<Arc<dyn Store>> {
     let path = config.database.clone();
     let now = clock.now_ms();
-    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, now)).await??;
+    let count = config.count_statements;
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open_with(&path, now, count)).await??;
     Ok(Arc::new(store))
 }
 
-pub async fn start_with_store(config: Config, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> anyhow::Result<Running> {
+pub async fn start_with_store(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    store: Arc<dyn Store>,
+    background: Background,
+) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     let state = AppState::new(store, config, clock);
@@ -207,7 +242,8 @@ pub async fn start_with_store(config: Config, clock: Arc<dyn Clock>, store: Arc<
             })
             .await
     });
-    Ok(Running { addr, state, shutdown: tx, task })
+    let engine = (background == Background::Run).then(|| tokio::spawn(engine::run(state.clone())));
+    Ok(Running { addr, state, shutdown: tx, task, engine })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app;
-use crate::auth::{password, secrets};
+use crate::auth::password;
 use crate::clock::{Clock, ManualClock, SystemClock};
 use crate::config::{Config, ConfigArgs, LogFormat};
 use crate::domain::time::Timestamp;
@@ -28,7 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Migrate the database and serve HTTP until SIGINT or SIGTERM (the default)
     Serve {
-        /// When the database has no users, create the admin `admin` with a random password and print it once
+        /// On an empty database: create the admin `admin` (password printed once), a demo farm with
+        /// 30 days of history, and <data-dir>/demo-nodes.json for node-sim
         #[arg(long)]
         demo: bool,
     },
@@ -121,29 +122,21 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     )?;
     let store = app::open_store(&config, clock.as_ref()).await?;
     if demo {
-        ensure_demo_admin(store.as_ref(), clock.now_ms()).await?;
+        std::fs::create_dir_all(&config.data_dir)?;
+        match crate::demo::seed(store.as_ref(), &config.data_dir, clock.now_ms()).await? {
+            Some(password) => {
+                println!("Demo admin created. Log in as:  admin / {password}");
+                println!("(This password is shown only once; `make reset-demo` starts over.)");
+            }
+            None => println!("Demo data exists: log in with the admin password printed when it was created."),
+        }
     }
-    let running = app::start_with_store(config, clock, store).await?;
+    let running = app::start_with_store(config, clock, store, app::Background::Run).await?;
     tracing::info!(addr = %running.addr, "listening");
     println!("Farm Controller is listening on http://{}", running.addr);
     app::shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     running.shutdown().await
-}
-
-async fn ensure_demo_admin(store: &dyn crate::store::Store, now: i64) -> anyhow::Result<()> {
-    if store.users_count().await? > 0 {
-        println!("Users exist already: log in with the password printed when they were created.");
-        println!("(Start over with `make reset-demo`.)");
-        return Ok(());
-    }
-    let password: String = secrets::random_secret().chars().filter(char::is_ascii_alphanumeric).take(16).collect();
-    let hash = password::hash(&password)?;
-    let username = Username::parse("username", "admin")?;
-    store.user_create(&username, hash, Role::Admin, now).await?;
-    println!("Demo admin created. Log in as:  admin / {password}");
-    println!("(This password is shown only once.)");
-    Ok(())
 }
 
 async fn user_create(config: &Config, username: &str, role: Role) -> anyhow::Result<()> {

@@ -32,6 +32,8 @@ pub struct Config {
     pub session_absolute_hours: u64,
     /// Mark the session cookie `Secure` (set when a TLS proxy sits in front).
     pub secure_cookies: bool,
+    /// Diagnostics for tests: count executed SQL statements. Not a command-line setting.
+    pub count_statements: bool,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             session_idle_minutes: 12 * 60,
             session_absolute_hours: 7 * 24,
             secure_cookies: false,
+            count_statements: false,
         }
     }
 }
@@ -138,6 +141,7 @@ impl ConfigArgs {
             session_idle_minutes: self.session_idle_minutes.unwrap_or(base.session_idle_minutes),
             session_absolute_hours: self.session_absolute_hours.unwrap_or(base.session_absolute_hours),
             secure_cookies: self.secure_cookies.unwrap_or(base.secure_cookies),
+            count_statements: base.count_statements,
         }
     }
 }

@@ -107,6 +107,385 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Command history, newest first, optionally of one output. */
+        get: operations["commands_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Site, nodes with status, sensors with last values, outputs with desired, reported and
+         *     pending command, and counts; a fixed number of queries however large the farm.
+         */
+        get: operations["dashboard_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command`
+         *     events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset`
+         *     event means too much was missed: reload the state. A keep-alive comment comes every 15 s.
+         */
+        get: operations["events_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readings of one or more sensors over a range, in at most `max_points` points each: raw
+         *     readings when few enough, otherwise buckets with min, max and average (from hourly rollups
+         *     for long ranges, so a year answers as fast as a day).
+         */
+        get: operations["metrics_query"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch this node's queued commands (marking them delivered), waiting up to `wait` seconds
+         *     for one to arrive when none is queued.
+         */
+        get: operations["node_commands_poll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node/commands/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the outcome of a command: `confirmed` when ok, `failed` otherwise. */
+        post: operations["node_command_ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report liveness and actual output states. A state that differs from the desired one, with
+         *     no command in flight, queues a reconciliation command.
+         */
+        post: operations["node_heartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/node/telemetry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a batch of readings. The batch is atomic: one bad reading (unknown sensor key, NaN or
+         *     Infinity, more than 5 minutes in the future) rejects it all with 422 naming each offender.
+         */
+        post: operations["node_telemetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All nodes, by id, with their status. */
+        get: operations["nodes_list"];
+        put?: never;
+        /**
+         * Register a node by hand with its sensors and outputs. The response carries the node's
+         *     token, once.
+         */
+        post: operations["node_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nodes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One node. */
+        get: operations["node_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a node or change its heartbeat interval. */
+        patch: operations["node_update"];
+        trace?: never;
+    };
+    "/api/nodes/{id}/outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an output to a node. */
+        post: operations["node_output_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nodes/{id}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire a node: its token stops working, its open commands expire, its history stays. */
+        post: operations["node_retire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nodes/{id}/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a sensor to a node. */
+        post: operations["node_sensor_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outputs, by id, optionally of one node. */
+        get: operations["outputs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outputs/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set several outputs at once (a scene): each gets its own command; if any item is invalid,
+         *     none is queued.
+         */
+        post: operations["outputs_command"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outputs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One output with its desired and reported state. */
+        get: operations["output_get"];
+        put?: never;
+        post?: never;
+        /** Remove an output from its node; its open commands expire, its history stays. */
+        delete: operations["output_delete"];
+        options?: never;
+        head?: never;
+        /** Rename an output or change its default state. */
+        patch: operations["output_update"];
+        trace?: never;
+    };
+    "/api/outputs/{id}/command": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set an output's state. Answers 202 with the queued command; watch it (events, or the
+         *     command list) move to `confirmed` when the node acknowledges.
+         */
+        post: operations["output_command"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sensors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sensors, by id, optionally of one node. */
+        get: operations["sensors_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sensors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sensor with its last reading. */
+        get: operations["sensor_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a sensor from its node. Its history stays until retention removes it, unless
+         *     `purge=true`.
+         */
+        delete: operations["sensor_delete"];
+        options?: never;
+        head?: never;
+        /** Rename a sensor or change its unit, interval or retention. */
+        patch: operations["sensor_update"];
+        trace?: never;
+    };
+    "/api/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's settings. */
+        get: operations["site_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the site's name, time zone or units. */
+        patch: operations["site_update"];
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -209,6 +588,73 @@ export interface components {
          * @enum {string}
          */
         Capability: "alarms.ack" | "alarms.view" | "backups.manage" | "backups.view" | "config.write" | "logs.view" | "nodes.manage" | "nodes.view" | "outputs.command" | "schedules.run" | "schedules.view" | "schedules.write" | "tokens.manage" | "users.manage";
+        Command: {
+            created_at: components["schemas"]["Timestamp"];
+            delivered_at?: components["schemas"]["Timestamp"] | null;
+            error?: string | null;
+            finished_at?: components["schemas"]["Timestamp"] | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            node_id: number;
+            /** Format: int64 */
+            output_id: number;
+            /** @description The output's key on its node, so the agent knows which output to move. */
+            output_key: string;
+            requested_by?: string | null;
+            source: components["schemas"]["CommandSource"];
+            /** Format: int64 */
+            state: number;
+            status: components["schemas"]["CommandStatus"];
+        };
+        CommandAck: {
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description Whether the node applied the command. */
+            ok: boolean;
+            /**
+             * Format: int64
+             * @description The output's state after trying (defaults to the commanded state when ok).
+             */
+            reported_state?: number | null;
+        };
+        /** @description Newest first. */
+        CommandPage: {
+            items: components["schemas"]["Command"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next page; null at the end.
+             */
+            next_cursor?: number | null;
+        };
+        /** @enum {string} */
+        CommandSource: "user" | "api_token" | "schedule" | "reconciliation";
+        /** @enum {string} */
+        CommandStatus: "queued" | "delivered" | "confirmed" | "failed" | "expired";
+        Counts: {
+            /** Format: int64 */
+            commands_pending: number;
+            /** Format: int64 */
+            nodes_offline: number;
+            /** Format: int64 */
+            nodes_online: number;
+            /** Format: int64 */
+            nodes_retired: number;
+            /** Format: int64 */
+            outputs: number;
+            /** Format: int64 */
+            sensors: number;
+            /** Format: int64 */
+            sensors_stale: number;
+        };
+        DashboardState: {
+            counts: components["schemas"]["Counts"];
+            generated_at: components["schemas"]["Timestamp"];
+            nodes: components["schemas"]["Node"][];
+            outputs: components["schemas"]["OutputState"][];
+            sensors: components["schemas"]["SensorState"][];
+            site: components["schemas"]["Site"];
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -228,6 +674,12 @@ export interface components {
             field: string;
             problem: string;
         };
+        GroupCommandItem: {
+            /** Format: int64 */
+            output_id: number;
+            /** Format: int64 */
+            state: number;
+        };
         Health: {
             /** @description `rust` here; the legacy server answers `python`. */
             backend: string;
@@ -239,6 +691,16 @@ export interface components {
             /** @description Always `ok` when the server answers 200. */
             status: string;
             version: string;
+        };
+        HeartbeatAccepted: {
+            /** Format: int64 */
+            heartbeat_interval_s: number;
+            /**
+             * Format: int64
+             * @description Commands queued to bring reported states back to the desired ones; fetch them by polling.
+             */
+            reconciliation_commands: number;
+            server_time: components["schemas"]["Timestamp"];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
         Items_ApiToken: {
@@ -259,6 +721,114 @@ export interface components {
             }[];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Command: {
+            items: {
+                created_at: components["schemas"]["Timestamp"];
+                delivered_at?: components["schemas"]["Timestamp"] | null;
+                error?: string | null;
+                finished_at?: components["schemas"]["Timestamp"] | null;
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                node_id: number;
+                /** Format: int64 */
+                output_id: number;
+                /** @description The output's key on its node, so the agent knows which output to move. */
+                output_key: string;
+                requested_by?: string | null;
+                source: components["schemas"]["CommandSource"];
+                /** Format: int64 */
+                state: number;
+                status: components["schemas"]["CommandStatus"];
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Node: {
+            items: {
+                adopted_at: components["schemas"]["Timestamp"];
+                agent_version: string;
+                /** Format: int64 */
+                heartbeat_interval_s: number;
+                /** Format: int64 */
+                id: number;
+                ip?: string | null;
+                last_seen_at?: components["schemas"]["Timestamp"] | null;
+                /** @description Lower-case, colon-separated. */
+                mac: string;
+                model: string;
+                name: string;
+                retired_at?: components["schemas"]["Timestamp"] | null;
+                status: components["schemas"]["NodeStatus"];
+                /** Format: int64 */
+                uptime_s?: number | null;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Output: {
+            items: {
+                /**
+                 * Format: int64
+                 * @description What it returns to when nothing claims it.
+                 */
+                default_state: number;
+                /**
+                 * Format: int64
+                 * @description What the controller wants.
+                 */
+                desired_state: number;
+                /** Format: int64 */
+                id: number;
+                key: string;
+                kind: components["schemas"]["OutputKind"];
+                name: string;
+                /** Format: int64 */
+                node_id: number;
+                reported_at?: components["schemas"]["Timestamp"] | null;
+                /**
+                 * Format: int64
+                 * @description What the node last said it is.
+                 */
+                reported_state?: number | null;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Sensor: {
+            items: {
+                /** Format: int64 */
+                id: number;
+                /**
+                 * Format: int64
+                 * @description How often the node reports it; a reading older than three intervals is stale.
+                 */
+                interval_s: number;
+                key: string;
+                kind: components["schemas"]["SensorKind"];
+                last_ts?: components["schemas"]["Timestamp"] | null;
+                /** Format: double */
+                last_value?: number | null;
+                name: string;
+                /** Format: int64 */
+                node_id: number;
+                /** Format: int64 */
+                retention_days: number;
+                unit: string;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Series: {
+            items: {
+                /**
+                 * Format: int64
+                 * @description Bucket width in milliseconds; 0 for raw points.
+                 */
+                bucket_ms: number;
+                points: components["schemas"]["Point"][];
+                resolution: components["schemas"]["Resolution"];
+                /** Format: int64 */
+                sensor_id: number;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
         Items_User: {
             items: {
                 created_at: components["schemas"]["Timestamp"];
@@ -274,17 +844,245 @@ export interface components {
             password: string;
             username: string;
         };
+        Node: {
+            adopted_at: components["schemas"]["Timestamp"];
+            agent_version: string;
+            /** Format: int64 */
+            heartbeat_interval_s: number;
+            /** Format: int64 */
+            id: number;
+            ip?: string | null;
+            last_seen_at?: components["schemas"]["Timestamp"] | null;
+            /** @description Lower-case, colon-separated. */
+            mac: string;
+            model: string;
+            name: string;
+            retired_at?: components["schemas"]["Timestamp"] | null;
+            status: components["schemas"]["NodeStatus"];
+            /** Format: int64 */
+            uptime_s?: number | null;
+        };
+        NodeCreate: {
+            agent_version?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds between heartbeats; default 30.
+             */
+            heartbeat_interval_s?: number | null;
+            mac: string;
+            model?: string | null;
+            name: string;
+            outputs?: components["schemas"]["OutputDeclaration"][];
+            sensors?: components["schemas"]["SensorDeclaration"][];
+        };
+        NodeHeartbeat: {
+            agent_version?: string | null;
+            ip?: string | null;
+            /** @description The node's actual output states; differences from the desired ones are reconciled. */
+            outputs?: components["schemas"]["ReportedOutputState"][];
+            /** Format: int64 */
+            uptime_s?: number | null;
+        };
+        /** @description A newly registered node and its token. The token is not stored and is shown only now. */
+        NodeRegistered: {
+            node: components["schemas"]["Node"];
+            outputs: components["schemas"]["Output"][];
+            sensors: components["schemas"]["Sensor"][];
+            /** @description The node sends `Authorization: Bearer <token>` on the node API. */
+            token: string;
+        };
+        /** @enum {string} */
+        NodeStatus: "online" | "offline" | "retired";
+        NodeUpdate: {
+            /** Format: int64 */
+            heartbeat_interval_s?: number | null;
+            name?: string | null;
+        };
+        Output: {
+            /**
+             * Format: int64
+             * @description What it returns to when nothing claims it.
+             */
+            default_state: number;
+            /**
+             * Format: int64
+             * @description What the controller wants.
+             */
+            desired_state: number;
+            /** Format: int64 */
+            id: number;
+            key: string;
+            kind: components["schemas"]["OutputKind"];
+            name: string;
+            /** Format: int64 */
+            node_id: number;
+            reported_at?: components["schemas"]["Timestamp"] | null;
+            /**
+             * Format: int64
+             * @description What the node last said it is.
+             */
+            reported_state?: number | null;
+        };
+        OutputCommand: {
+            /**
+             * Format: int64
+             * @description 0/1 for a relay, 0–100 for a level output.
+             */
+            state: number;
+        };
+        /** @description An output as a node declares it. */
+        OutputDeclaration: {
+            /**
+             * Format: int64
+             * @description What it returns to when nothing claims it: 0/1 for a relay, 0–100 for a level.
+             */
+            default_state: number;
+            key: string;
+            kind: components["schemas"]["OutputKind"];
+            name: string;
+        };
+        /** @enum {string} */
+        OutputKind: "relay" | "level";
+        OutputState: components["schemas"]["Output"] & {
+            last_command?: components["schemas"]["Command"] | null;
+            pending_command?: components["schemas"]["Command"] | null;
+        };
+        OutputUpdate: {
+            /** Format: int64 */
+            default_state?: number | null;
+            name?: string | null;
+        };
+        OutputsCommand: {
+            /** @description 1 to 100 outputs; all are commanded or, if any is invalid, none. */
+            commands: components["schemas"]["GroupCommandItem"][];
+        };
         PasswordChange: {
             current_password: string;
             new_password: string;
         };
+        Point: {
+            /** Format: double */
+            avg: number;
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            max: number;
+            /** Format: double */
+            min: number;
+            /** @description Start of the bucket (raw: the reading's time). */
+            ts: components["schemas"]["Timestamp"];
+        };
+        ReportedOutputState: {
+            key: string;
+            /** Format: int64 */
+            state: number;
+        };
+        /** @enum {string} */
+        Resolution: "raw" | "bucketed" | "hourly";
         /** @enum {string} */
         Role: "viewer" | "operator" | "admin";
+        Sensor: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description How often the node reports it; a reading older than three intervals is stale.
+             */
+            interval_s: number;
+            key: string;
+            kind: components["schemas"]["SensorKind"];
+            last_ts?: components["schemas"]["Timestamp"] | null;
+            /** Format: double */
+            last_value?: number | null;
+            name: string;
+            /** Format: int64 */
+            node_id: number;
+            /** Format: int64 */
+            retention_days: number;
+            unit: string;
+        };
+        /** @description A sensor as a node declares it. */
+        SensorDeclaration: {
+            /**
+             * Format: int64
+             * @description Seconds between readings; default 60.
+             */
+            interval_s?: number | null;
+            /** @description 1–32 of a-z, 0-9, '_': how the node names it in telemetry. */
+            key: string;
+            kind: components["schemas"]["SensorKind"];
+            name: string;
+            /**
+             * Format: int64
+             * @description Days raw readings are kept; default 30 (hourly rollups are kept longer).
+             */
+            retention_days?: number | null;
+            unit: string;
+        };
+        /** @enum {string} */
+        SensorKind: "temperature" | "humidity" | "soil_moisture" | "pressure" | "flow" | "level" | "voltage" | "current" | "power" | "generic";
+        SensorState: components["schemas"]["Sensor"] & {
+            /** @description No reading within three intervals. */
+            stale: boolean;
+        };
+        SensorUpdate: {
+            /** Format: int64 */
+            interval_s?: number | null;
+            name?: string | null;
+            /** Format: int64 */
+            retention_days?: number | null;
+            unit?: string | null;
+        };
+        Series: {
+            /**
+             * Format: int64
+             * @description Bucket width in milliseconds; 0 for raw points.
+             */
+            bucket_ms: number;
+            points: components["schemas"]["Point"][];
+            resolution: components["schemas"]["Resolution"];
+            /** Format: int64 */
+            sensor_id: number;
+        };
+        Site: {
+            name: string;
+            /** @description IANA time zone, e.g. `America/Los_Angeles`. */
+            timezone: string;
+            units: components["schemas"]["Units"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        SiteUpdate: {
+            name?: string | null;
+            /** @description An IANA time zone such as `Europe/Berlin`. */
+            timezone?: string | null;
+            units?: components["schemas"]["Units"] | null;
+        };
+        TelemetryAccepted: {
+            /** @description Readings already stored (same sensor and time): re-sending a batch is harmless. */
+            duplicates: number;
+            stored: number;
+        };
+        TelemetryBatch: {
+            /** @description Up to 10000 readings, stored all together or not at all. */
+            readings: components["schemas"]["TelemetryReading"][];
+        };
+        TelemetryReading: {
+            sensor_key: string;
+            /** @description When it was measured (RFC 3339); at most 5 minutes ahead of the server's clock. */
+            ts: string;
+            /**
+             * Format: double
+             * @description A finite number. NaN and Infinity (as some JSON writers emit them) are rejected with 422.
+             */
+            value: number;
+        };
         /**
          * Format: date-time
          * @example 2026-03-01T06:00:00.000Z
          */
         Timestamp: string;
+        /** @enum {string} */
+        Units: "metric" | "imperial";
         /** @description A user as the API shows it (never with the password hash). */
         User: {
             created_at: components["schemas"]["Timestamp"];
@@ -577,6 +1375,784 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+        };
+    };
+    commands_list: {
+        parameters: {
+            query?: {
+                output_id?: number;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of commands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    dashboard_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardState"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    events_stream: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event */
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    metrics_query: {
+        parameters: {
+            query: {
+                /** @description One sensor id, or up to 16 separated by commas (overlay charts): `3,4,7`. */
+                sensor_id: string;
+                /** @description Start of the range (RFC 3339), inclusive. */
+                from: string;
+                /** @description End of the range (RFC 3339), exclusive. */
+                to: string;
+                /** @description At most this many points per sensor (2–10000, default 1000). */
+                max_points?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One series per sensor, in the order asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Series"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_commands_poll: {
+        parameters: {
+            query?: {
+                /** @description Seconds to wait for a command when none is queued (0–25, default 0). */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Commands to apply, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    node_command_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Command id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommandAck"];
+            };
+        };
+        responses: {
+            /** @description The command, finished */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_heartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NodeHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_telemetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TelemetryBatch"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TelemetryAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    nodes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nodes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Node"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    node_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NodeCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered; the token is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeRegistered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    node_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NodeUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_output_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutputDeclaration"];
+            };
+        };
+        responses: {
+            /** @description The new output */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Output"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retired node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    node_sensor_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorDeclaration"];
+            };
+        };
+        responses: {
+            /** @description The new sensor */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sensor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    outputs_list: {
+        parameters: {
+            query?: {
+                /** @description Only this node's. */
+                node_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Outputs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Output"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    outputs_command: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutputsCommand"];
+            };
+        };
+        responses: {
+            /** @description Queued, in request order */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    output_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Output id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The output */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Output"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    output_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Output id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    output_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Output id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutputUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated output */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Output"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    output_command: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Output id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutputCommand"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    sensors_list: {
+        parameters: {
+            query?: {
+                /** @description Only this node's. */
+                node_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sensors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Sensor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    sensor_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sensor id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sensor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sensor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    sensor_delete: {
+        parameters: {
+            query?: {
+                /** @description Delete its readings and rollups now instead of letting retention age them out. */
+                purge?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Sensor id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    sensor_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Sensor id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SensorUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated sensor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sensor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    site_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Site settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    site_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     users_list: {

@@ -101,7 +101,14 @@ impl FromRequestParts<AppState> for Principal {
 async fn from_api_token(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     let invalid = || ApiError::unauthenticated("invalid, expired or revoked API token");
     let now = state.clock.now_ms();
-    let (token, owner) = state.store.api_token_lookup(secrets::digest(token)).await?.ok_or_else(invalid)?;
+    let Some((token, owner)) = state.store.api_token_lookup(secrets::digest(token)).await? else {
+        if token.starts_with(secrets::NODE_TOKEN_PREFIX)
+            && state.store.node_by_token(secrets::digest(token)).await?.is_some()
+        {
+            return Err(ApiError::forbidden("node tokens may only call the node API (/api/node/...)"));
+        }
+        return Err(invalid());
+    };
     let expired = token.expires_at.is_some_and(|t| t.millis() <= now);
     if token.revoked_at.is_some() || expired || owner.disabled {
         return Err(invalid());
@@ -152,7 +159,7 @@ pub mod caps {
         )*};
     }
 
-    markers!(UsersManage, TokensManage);
+    markers!(UsersManage, TokensManage, NodesView, NodesManage, OutputsCommand, LogsView, ConfigWrite);
 }
 
 /// An authenticated caller holding capability `C`.

@@ -3,12 +3,14 @@
 
 pub mod capabilities;
 pub mod extract;
+pub mod node;
 pub mod password;
 pub mod secrets;
 pub mod throttle;
 
 pub use capabilities::{Capability, capabilities_of};
 pub use extract::{Authz, Principal, PrincipalKind};
+pub use node::NodeCaller;
 
 /// Name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "farm_session";

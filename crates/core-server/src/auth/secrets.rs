@@ -6,6 +6,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const API_TOKEN_PREFIX: &str = "fct_";
+pub const NODE_TOKEN_PREFIX: &str = "fcn_";
 /// Characters of a token shown in lists so an operator can tell tokens apart.
 pub const DISPLAY_PREFIX_LEN: usize = 12;
 
@@ -18,6 +19,10 @@ pub fn random_secret() -> String {
 
 pub fn new_api_token() -> String {
     format!("{API_TOKEN_PREFIX}{}", random_secret())
+}
+
+pub fn new_node_token() -> String {
+    format!("{NODE_TOKEN_PREFIX}{}", random_secret())
 }
 
 /// The secrets are high-entropy, so a fast digest suffices; a database leak reveals no usable secret.

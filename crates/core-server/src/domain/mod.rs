@@ -1,7 +1,13 @@
 //! Types and rules of the farm controller, free of HTTP and SQL.
 
 pub mod api_tokens;
+pub mod dashboard;
 pub mod error;
+pub mod metrics;
+pub mod nodes;
+pub mod outputs;
+pub mod sensors;
+pub mod site;
 pub mod time;
 pub mod users;
 

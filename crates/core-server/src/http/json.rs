@@ -14,26 +14,77 @@ use crate::error::ApiError;
 
 pub struct Json<T>(pub T);
 
+/// Like `Json`, but bare `NaN`, `Infinity` and `-Infinity` tokens (which Python's json module
+/// writes) are read as `null`, so the handler can reject the reading they stand in with a 422
+/// that names it instead of a 400 for the whole body.
+pub struct LenientJson<T>(pub T);
+
+/// The body of a JSON request, within the body limit.
+async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return Err(ApiError::bad_request("expected a JSON body with Content-Type: application/json"));
+    }
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(rejection.status(), "request body is too large")
+        } else {
+            ApiError::bad_request(rejection.body_text())
+        }
+    })
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let is_json =
-            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
-                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        if !is_json {
-            return Err(ApiError::bad_request("expected a JSON body with Content-Type: application/json"));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(rejection.status(), "request body is too large")
-            } else {
-                ApiError::bad_request(rejection.body_text())
-            }
-        })?;
-        parse(&bytes).map(Json)
+        parse(&json_body(req, state).await?).map(Json)
     }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for LenientJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = json_body(req, state).await?;
+        parse(&non_finite_to_null(&bytes)).map(LenientJson)
+    }
+}
+
+/// Replaces the non-JSON number tokens `NaN`, `Infinity` and `-Infinity` outside strings with
+/// `null` (padded to keep the length, so error positions stay meaningful).
+pub fn non_finite_to_null(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const TOKENS: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
+    if !TOKENS.iter().any(|t| bytes.windows(t.len()).any(|w| w == *t)) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if let Some(t) = TOKENS.iter().find(|t| bytes[i..].starts_with(t)) {
+            out.extend_from_slice(b"null");
+            out.extend(std::iter::repeat_n(b' ', t.len().saturating_sub(4)));
+            i += t.len();
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Deserializes a JSON document, classifying failures as 400 (not JSON) or 422 (wrong shape).
@@ -113,6 +164,15 @@ mod tests {
         let err = parse::<Body>(json.as_bytes()).unwrap_err();
         let body = serde_json::to_value(format!("{err:?}")).unwrap();
         (err.status().as_u16(), body.to_string())
+    }
+
+    #[test]
+    fn non_finite_tokens_become_null_outside_strings() {
+        let input = br#"{"a": NaN, "b": -Infinity, "c": "NaN \" Infinity", "d": Infinity}"#;
+        let out = non_finite_to_null(input);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v, serde_json::json!({"a": null, "b": null, "c": "NaN \" Infinity", "d": null}));
+        assert!(matches!(non_finite_to_null(b"{\"a\": 1}"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

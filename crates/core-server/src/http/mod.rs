@@ -3,8 +3,16 @@
 
 pub mod api_tokens;
 pub mod auth;
+pub mod dashboard;
+pub mod events;
 pub mod health;
 pub mod json;
+pub mod metrics;
+pub mod node_api;
+pub mod nodes;
+pub mod outputs;
+pub mod sensors;
+pub mod site;
 pub mod users;
 
 pub use json::Json;

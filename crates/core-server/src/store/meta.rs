@@ -11,6 +11,8 @@ pub trait MetaStore {
     async fn schema_version(&self) -> Result<i64>;
     /// Refuses further work and closes idle connections (at shutdown).
     fn close(&self);
+    /// SQL statements executed so far, when the store was opened to count them.
+    fn statements_executed(&self) -> Option<u64>;
 }
 
 #[async_trait]
@@ -21,5 +23,9 @@ impl MetaStore for SqliteStore {
 
     fn close(&self) {
         self.pool.close();
+    }
+
+    fn statements_executed(&self) -> Option<u64> {
+        self.pool.statements_executed()
     }
 }

@@ -3,26 +3,72 @@
 //! module writes SQL.
 
 pub mod api_tokens;
+pub mod commands;
+pub mod dashboard;
 pub mod meta;
+pub mod metrics;
 pub mod migrations;
+pub mod nodes;
+pub mod outputs;
 pub mod pool;
+pub mod sensors;
 pub mod sessions;
+pub mod site;
 pub mod users;
 
 use std::path::Path;
 
 pub use api_tokens::{ApiTokenStore, NewApiToken};
+pub use commands::CommandStore;
+pub use dashboard::DashboardStore;
 pub use meta::MetaStore;
+pub use metrics::MetricStore;
+pub use nodes::NodeStore;
+pub use outputs::OutputStore;
 pub use pool::Pool;
+pub use sensors::SensorStore;
 pub use sessions::{SessionRow, SessionStore};
+pub use site::SiteStore;
 pub use users::UserStore;
 
 use crate::domain::Error;
 
 /// Everything the server needs from storage.
-pub trait Store: UserStore + SessionStore + ApiTokenStore + MetaStore + Send + Sync + 'static {}
+pub trait Store:
+    UserStore
+    + SessionStore
+    + ApiTokenStore
+    + MetaStore
+    + SiteStore
+    + NodeStore
+    + SensorStore
+    + OutputStore
+    + CommandStore
+    + MetricStore
+    + DashboardStore
+    + Send
+    + Sync
+    + 'static
+{
+}
 
-impl<T: UserStore + SessionStore + ApiTokenStore + MetaStore + Send + Sync + 'static> Store for T {}
+impl<T> Store for T where
+    T: UserStore
+        + SessionStore
+        + ApiTokenStore
+        + MetaStore
+        + SiteStore
+        + NodeStore
+        + SensorStore
+        + OutputStore
+        + CommandStore
+        + MetricStore
+        + DashboardStore
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// SQLite through a small pool of connections used on blocking threads.
 pub struct SqliteStore {
@@ -32,10 +78,15 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens the database (creating its folder), applies pending migrations and opens the pool.
     pub fn open(path: &Path, now_ms: i64) -> anyhow::Result<Self> {
+        Self::open_with(path, now_ms, false)
+    }
+
+    /// Like `open`; `count_statements` makes `MetaStore::statements_executed` count.
+    pub fn open_with(path: &Path, now_ms: i64, count_statements: bool) -> anyhow::Result<Self> {
         let mut conn = pool::open_connection(path)?;
         migrations::migrate(&mut conn, &migrations::embedded()?, now_ms)?;
         drop(conn);
-        Ok(Self { pool: Pool::open(path, pool::DEFAULT_SIZE)? })
+        Ok(Self { pool: Pool::open(path, pool::DEFAULT_SIZE, count_statements)? })
     }
 
     pub fn pool(&self) -> &Pool {

@@ -3,6 +3,7 @@
 //! asked for it was dropped meanwhile.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -35,6 +36,22 @@ struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    /// Counts executed SQL statements when enabled (tests prove queries do not grow with data).
+    statements: Option<Arc<AtomicU64>>,
+}
+
+fn open_counted(path: &Path, statements: Option<&Arc<AtomicU64>>) -> anyhow::Result<Connection> {
+    let mut conn = open_connection(path)?;
+    if let Some(counter) = statements {
+        let counter = Arc::clone(counter);
+        conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |_: rusqlite::trace::TraceEvent<'_>| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+        )?;
+    }
+    Ok(conn)
 }
 
 #[derive(Clone)]
@@ -43,15 +60,22 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn open(path: &Path, size: usize) -> anyhow::Result<Self> {
-        let idle = (0..size).map(|_| open_connection(path)).collect::<anyhow::Result<Vec<_>>>()?;
+    pub fn open(path: &Path, size: usize, count_statements: bool) -> anyhow::Result<Self> {
+        let statements = count_statements.then(|| Arc::new(AtomicU64::new(0)));
+        let idle = (0..size).map(|_| open_counted(path, statements.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 idle: Mutex::new(idle),
                 permits: Arc::new(Semaphore::new(size)),
+                statements,
             }),
         })
+    }
+
+    /// SQL statements executed so far, when counting was enabled at open.
+    pub fn statements_executed(&self) -> Option<u64> {
+        self.inner.statements.as_ref().map(|c| c.load(Ordering::Relaxed))
     }
 
     pub fn path(&self) -> &Path {
@@ -74,7 +98,7 @@ impl Pool {
             let mut conn = match conn {
                 Some(c) => c,
                 // Only after a panic lost a connection: replace it.
-                None => open_connection(&inner.path).map_err(Error::Internal)?,
+                None => open_counted(&inner.path, inner.statements.as_ref()).map_err(Error::Internal)?,
             };
             let result = f(&mut conn);
             inner.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);

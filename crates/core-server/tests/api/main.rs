@@ -3,10 +3,16 @@
 mod api_tokens;
 mod assets;
 mod auth;
+mod commands;
+mod dashboard;
 mod errors;
+mod events;
 mod health;
 mod lifecycle;
+mod metrics;
 mod migrations;
+mod nodes;
 mod openapi;
 mod support;
+mod telemetry;
 mod users;

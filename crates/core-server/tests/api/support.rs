@@ -36,7 +36,9 @@ impl TestApp {
     }
 
     async fn start(dir: TempDir, config: Config, clock: Arc<ManualClock>) -> Self {
-        let running = app::start(config.clone(), clock.clone() as Arc<dyn Clock>).await.expect("server starts");
+        let running = app::start(config.clone(), clock.clone() as Arc<dyn Clock>, app::Background::Off)
+            .await
+            .expect("server starts");
         Self { base: format!("http://{}", running.addr), clock, dir, config, running: Some(running) }
     }
 
@@ -134,4 +136,90 @@ pub fn assert_error(status: u16, body: &Value, want_status: u16, want_code: &str
     assert_eq!(body["error"]["code"], want_code, "body: {body}");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message missing: {body}");
     assert!(body["error"]["details"].is_array(), "details missing: {body}");
+}
+
+/// A node registered through the API, with its token.
+pub struct TestNode {
+    pub id: i64,
+    pub token: String,
+    pub sensors: Vec<Value>,
+    pub outputs: Vec<Value>,
+    pub registered: Value,
+}
+
+impl TestNode {
+    pub fn sensor_id(&self, key: &str) -> i64 {
+        self.sensors.iter().find(|s| s["key"] == key).and_then(|s| s["id"].as_i64()).expect("sensor key")
+    }
+
+    pub fn output_id(&self, key: &str) -> i64 {
+        self.outputs.iter().find(|o| o["key"] == key).and_then(|o| o["id"].as_i64()).expect("output key")
+    }
+
+    /// The node as node-sim sees it.
+    pub fn spec(&self, name: &str) -> node_sim::client::NodeSpec {
+        let sensors = self
+            .sensors
+            .iter()
+            .map(|s| node_sim::client::SensorSpec {
+                key: s["key"].as_str().unwrap().into(),
+                kind: s["kind"].as_str().unwrap().into(),
+            })
+            .collect();
+        let outputs = self
+            .outputs
+            .iter()
+            .map(|o| node_sim::client::OutputSpec {
+                key: o["key"].as_str().unwrap().into(),
+                kind: o["kind"].as_str().unwrap().into(),
+                default_state: o["default_state"].as_i64().unwrap(),
+            })
+            .collect();
+        node_sim::client::NodeSpec { name: name.into(), token: self.token.clone(), sensors, outputs }
+    }
+}
+
+/// A greenhouse: two sensors, a relay and a level output.
+pub fn greenhouse(name: &str, mac: &str) -> Value {
+    json!({
+        "name": name,
+        "mac": mac,
+        "model": "Raspberry Pi 4",
+        "sensors": [
+            {"key": "air_temp", "name": "Air temperature", "kind": "temperature", "unit": "°C"},
+            {"key": "soil", "name": "Soil moisture", "kind": "soil_moisture", "unit": "%", "interval_s": 30}
+        ],
+        "outputs": [
+            {"key": "valve", "name": "Irrigation valve", "kind": "relay", "default_state": 0},
+            {"key": "lights", "name": "Grow lights", "kind": "level", "default_state": 0}
+        ]
+    })
+}
+
+impl TestApp {
+    pub async fn register_node(&self, admin: &reqwest::Client, body: Value) -> TestNode {
+        let (status, registered) = json_of(admin.post(self.url("/api/nodes")).json(&body).send().await.unwrap()).await;
+        assert_eq!(status, 201, "{registered}");
+        TestNode {
+            id: registered["node"]["id"].as_i64().unwrap(),
+            token: registered["token"].as_str().unwrap().to_owned(),
+            sensors: registered["sensors"].as_array().unwrap().clone(),
+            outputs: registered["outputs"].as_array().unwrap().clone(),
+            registered,
+        }
+    }
+
+    /// A request from a node, with its token.
+    pub fn node_post(&self, node: &TestNode, path: &str, body: Value) -> reqwest::RequestBuilder {
+        reqwest::Client::new().post(self.url(path)).bearer_auth(&node.token).json(&body)
+    }
+
+    pub fn node_get(&self, node: &TestNode, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new().get(self.url(path)).bearer_auth(&node.token)
+    }
+
+    /// The clock as RFC 3339, `offset_ms` from now.
+    pub fn ts(&self, offset_ms: i64) -> String {
+        node_sim::client::rfc3339(self.clock.now_ms() + offset_ms)
+    }
 }

@@ -1,0 +1,156 @@
+//! Live events for the dashboard (`GET /api/events`): a broadcast channel plus a short replay
+//! buffer, so a client that reconnects with `Last-Event-ID` misses nothing that is still
+//! buffered, and is told to reload (`reset`) when it missed more than that.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::domain::nodes::Node;
+use crate::domain::outputs::{Command, Output};
+use crate::domain::sensors::Reading;
+use crate::domain::time::Timestamp;
+
+/// Events kept for resuming clients.
+pub const REPLAY: usize = 1024;
+/// Sensor readings are forwarded at most once per sensor per this long.
+pub const READING_THROTTLE_MS: i64 = 1000;
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: u64,
+    /// `node`, `reading`, `output`, `command` (or `reset`, sent only to one client).
+    pub kind: &'static str,
+    pub data: String,
+}
+
+#[derive(Serialize)]
+struct ReadingEvent {
+    sensor_id: i64,
+    ts: Timestamp,
+    value: f64,
+}
+
+struct Inner {
+    next_id: u64,
+    replay: VecDeque<Arc<Event>>,
+    last_reading: HashMap<i64, i64>,
+}
+
+pub struct Events {
+    tx: broadcast::Sender<Arc<Event>>,
+    inner: Mutex<Inner>,
+}
+
+/// What a subscriber gets: events it missed, then the live stream.
+pub struct Subscription {
+    pub backlog: Vec<Arc<Event>>,
+    /// The client's `Last-Event-ID` is older than the buffer (or from another run): reload.
+    pub reset: bool,
+    pub live: broadcast::Receiver<Arc<Event>>,
+}
+
+impl Events {
+    /// Ids start at the current epoch milliseconds so they keep increasing across restarts.
+    pub fn new(first_id: u64) -> Self {
+        let (tx, _) = broadcast::channel(REPLAY);
+        Self {
+            tx,
+            inner: Mutex::new(Inner {
+                next_id: first_id.max(1),
+                replay: VecDeque::new(),
+                last_reading: HashMap::new(),
+            }),
+        }
+    }
+
+    fn publish(&self, kind: &'static str, data: &impl Serialize) {
+        let Ok(data) = serde_json::to_string(data) else { return };
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let event = Arc::new(Event { id: inner.next_id, kind, data });
+        inner.next_id += 1;
+        if inner.replay.len() == REPLAY {
+            inner.replay.pop_front();
+        }
+        inner.replay.push_back(Arc::clone(&event));
+        // No receivers is fine: nobody is watching.
+        let _ = self.tx.send(event);
+    }
+
+    pub fn node(&self, node: &Node) {
+        self.publish("node", node);
+    }
+
+    pub fn output(&self, output: &Output) {
+        self.publish("output", output);
+    }
+
+    pub fn command(&self, command: &Command) {
+        self.publish("command", command);
+    }
+
+    /// Forwards a reading unless this sensor had one forwarded within the last second.
+    pub fn reading(&self, reading: &Reading, now: i64) {
+        {
+            let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let last = inner.last_reading.entry(reading.sensor_id).or_insert(i64::MIN);
+            if now.saturating_sub(*last) < READING_THROTTLE_MS {
+                return;
+            }
+            *last = now;
+        }
+        self.publish(
+            "reading",
+            &ReadingEvent { sensor_id: reading.sensor_id, ts: Timestamp(reading.ts), value: reading.value },
+        );
+    }
+
+    pub fn subscribe(&self, last_event_id: Option<u64>) -> Subscription {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // Subscribing under the lock: nothing published between backlog and live is lost.
+        let live = self.tx.subscribe();
+        let Some(last) = last_event_id else {
+            return Subscription { backlog: Vec::new(), reset: false, live };
+        };
+        let oldest = inner.replay.front().map_or(inner.next_id, |e| e.id);
+        let known = last + 1 >= oldest && last < inner.next_id;
+        let backlog = if known { inner.replay.iter().filter(|e| e.id > last).cloned().collect() } else { Vec::new() };
+        Subscription { backlog, reset: !known, live }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(sensor_id: i64) -> Reading {
+        Reading { sensor_id, ts: 0, value: 1.0 }
+    }
+
+    #[test]
+    fn resumes_after_the_last_seen_event() {
+        let events = Events::new(100);
+        for i in 0..3 {
+            events.reading(&reading(i), 0);
+        }
+        let sub = events.subscribe(Some(100));
+        assert!(!sub.reset);
+        assert_eq!(sub.backlog.iter().map(|e| e.id).collect::<Vec<_>>(), vec![101, 102]);
+        assert!(events.subscribe(Some(5)).reset, "an id from before the buffer");
+        assert!(events.subscribe(Some(9_999)).reset, "an id from another run");
+    }
+
+    #[test]
+    fn readings_are_throttled_per_sensor() {
+        let events = Events::new(1);
+        events.reading(&reading(1), 0);
+        events.reading(&reading(1), 999);
+        events.reading(&reading(2), 999);
+        events.reading(&reading(1), 1000);
+        let sub = events.subscribe(Some(0));
+        let data: Vec<_> = sub.backlog.iter().map(|e| e.data.clone()).collect();
+        assert_eq!(data.len(), 3, "{data:?}");
+    }
+}

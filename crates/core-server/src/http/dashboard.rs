@@ -1,0 +1,34 @@
+//! `GET /api/dashboard/state`: the overview page in one call.
+
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Json;
+use crate::app::AppState;
+use crate::auth::Authz;
+use crate::auth::extract::caps::NodesView;
+use crate::domain::dashboard::DashboardState;
+use crate::error::ApiError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dashboard_state))
+}
+
+/// Site, nodes with status, sensors with last values, outputs with desired, reported and
+/// pending command, and counts; a fixed number of queries however large the farm.
+#[utoipa::path(
+    get, path = "/api/dashboard/state", tag = "dashboard",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The overview", body = DashboardState),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn dashboard_state(
+    State(state): State<AppState>,
+    _: Authz<NodesView>,
+) -> Result<Json<DashboardState>, ApiError> {
+    Ok(Json(state.store.dashboard_state(state.clock.now_ms()).await?))
+}

@@ -1,0 +1,63 @@
+//! `GET /api/events`: Server-Sent Events for the dashboard.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::stream::{self, Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::Authz;
+use crate::auth::extract::caps::NodesView;
+use crate::engine::events::Event;
+
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events_stream))
+}
+
+fn to_sse(event: &Event) -> SseEvent {
+    SseEvent::default().id(event.id.to_string()).event(event.kind).data(&event.data)
+}
+
+/// Tells the client it missed events and should reload its state.
+fn reset() -> SseEvent {
+    SseEvent::default().event("reset").data("{}")
+}
+
+/// Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command`
+/// events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset`
+/// event means too much was missed: reload the state. A keep-alive comment comes every 15 s.
+#[utoipa::path(
+    get, path = "/api/events", tag = "events",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
+    responses(
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn events_stream(
+    State(state): State<AppState>,
+    _: Authz<NodesView>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    let sub = state.events.subscribe(last);
+    let first: Vec<SseEvent> = sub.reset.then(reset).into_iter().chain(sub.backlog.iter().map(|e| to_sse(e))).collect();
+    let live = stream::unfold(sub.live, |mut rx| async move {
+        match rx.recv().await {
+            Ok(event) => Some((to_sse(&event), rx)),
+            Err(RecvError::Lagged(_)) => Some((reset(), rx)),
+            Err(RecvError::Closed) => None,
+        }
+    });
+    Sse::new(stream::iter(first).chain(live).map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+}
