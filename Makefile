@@ -12,7 +12,7 @@ SIM_BIN    := target/debug/node-sim
 DASH       := dashboard
 DASH_DEPS  := $(DASH)/node_modules/.package-lock.json
 
-.PHONY: help run build dashboard test test-rust test-dashboard openapi openapi-check lint fmt reset-demo clean
+.PHONY: help run build dashboard test test-rust test-dashboard openapi openapi-check lint fmt bench reset-demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +65,12 @@ lint: $(DASH_DEPS) ## rustfmt, clippy (deny warnings), tsc and eslint
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd $(DASH) && $(NPM) run --silent typecheck && $(NPM) run --silent lint
+
+bench: ## benchmarks on a release build, with baselines measured in the same run (needs wrk)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(CARGO) build --release --bin core-server --bin farm-bench
+	target/release/farm-bench --server-bin target/release/core-server --out target/bench/report.json
 
 fmt: ## format Rust code
 	$(CARGO) fmt --all

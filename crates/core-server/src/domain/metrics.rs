@@ -150,7 +150,10 @@ mod tests {
     #[test]
     fn ranges_older_than_the_raw_readings_use_rollups() {
         assert_eq!(plan(0, DAY, 1000, 10, false).resolution, Resolution::Hourly);
-        assert_eq!(plan(0, DAY, 1000, 1440, false), Plan { resolution: Resolution::Hourly, start: 0, end: DAY, bucket_ms: HOUR_MS });
+        assert_eq!(
+            plan(0, DAY, 1000, 1440, false),
+            Plan { resolution: Resolution::Hourly, start: 0, end: DAY, bucket_ms: HOUR_MS }
+        );
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub fn non_finite_to_null(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 
 /// Deserializes a JSON document, classifying failures as 400 (not JSON) or 422 (wrong shape).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // The fast path; the path-tracking deserializer (several times slower) runs only to
+    // explain a failure.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let malformed =
         |e: &serde_json::Error| ApiError::bad_request(format!("malformed JSON: {}", without_position(&e.to_string())));
     let mut de = serde_json::Deserializer::from_slice(bytes);

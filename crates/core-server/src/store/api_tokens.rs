@@ -79,7 +79,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn api_token_create(&self, new: NewApiToken) -> Result<ApiToken> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let names: Vec<&str> = new.capabilities.iter().map(|c| c.as_str()).collect();
                 let caps_json = serde_json::to_string(&names).map_err(internal)?;
                 conn.execute(
@@ -104,7 +104,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn api_token_touch(&self, id: i64, now: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", (id, now)).map_err(internal)?;
                 Ok(())
             })
@@ -113,7 +113,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn api_token_revoke(&self, id: i64, now: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let changed = conn
                     .execute("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1", (id, now))
                     .map_err(internal)?;

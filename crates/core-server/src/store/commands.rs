@@ -164,7 +164,7 @@ fn node_is_retired(conn: &Connection, node_id: i64) -> Result<bool> {
 impl CommandStore for SqliteStore {
     async fn commands_issue(&self, requests: Vec<CommandRequest>, by: Requester, now: i64) -> Result<Issued> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let mut problems = Vec::new();
                 let mut targets = Vec::new();
@@ -240,7 +240,7 @@ impl CommandStore for SqliteStore {
 
     async fn node_commands_take(&self, node_id: i64, now: i64) -> Result<(Vec<Command>, Vec<Command>)> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let expired = expire(&tx, Some(node_id), now)?;
                 let mut stmt = tx
@@ -265,7 +265,7 @@ impl CommandStore for SqliteStore {
 
     async fn command_ack(&self, node_id: i64, command_id: i64, ack: Ack, now: i64) -> Result<(Command, Output)> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let command = get(&tx, command_id)?;
                 if command.node_id != node_id {
@@ -307,7 +307,7 @@ impl CommandStore for SqliteStore {
 
     async fn commands_expire(&self, now: i64) -> Result<Vec<Command>> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let expired = expire(&tx, None, now)?;
                 tx.commit().map_err(internal)?;
@@ -318,7 +318,7 @@ impl CommandStore for SqliteStore {
 
     async fn node_heartbeat(&self, node_id: i64, beat: Heartbeat, now: i64) -> Result<HeartbeatOutcome> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let before = super::nodes::get(&tx, node_id, now)?;
                 let expired = expire(&tx, Some(node_id), now)?;

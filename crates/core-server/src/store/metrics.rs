@@ -166,7 +166,7 @@ fn series(conn: &Connection, sensor_id: i64, q: &Query) -> Result<Series> {
 impl MetricStore for SqliteStore {
     async fn metrics_ingest(&self, node_id: i64, readings: Vec<RawReading>, now: i64) -> Result<Ingested> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let keys = sensor_keys(&tx, node_id)?;
                 let valid = validate_batch(&readings, |k| keys.get(k).copied(), now)?;
@@ -179,7 +179,7 @@ impl MetricStore for SqliteStore {
 
     async fn metrics_import(&self, readings: Vec<Reading>) -> Result<Ingested> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let outcome = insert_readings(&tx, &readings)?;
                 tx.commit().map_err(internal)?;
@@ -209,7 +209,7 @@ impl MetricStore for SqliteStore {
             loop {
                 let n = self
                     .pool
-                    .run(move |conn| {
+                    .write(move |conn| {
                         conn.prepare_cached(
                             "DELETE FROM metrics WHERE sensor_id = ?1 AND ts IN
                                 (SELECT ts FROM metrics WHERE sensor_id = ?1 AND ts < ?2 ORDER BY ts LIMIT ?3)",

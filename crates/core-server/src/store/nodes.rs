@@ -135,7 +135,7 @@ impl NodeStore for SqliteStore {
 
     async fn node_create(&self, new: NewNode, now: i64) -> Result<(Node, Vec<Sensor>, Vec<Output>)> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let taken = |e: rusqlite::Error| {
                     let msg = e.to_string();
@@ -176,7 +176,7 @@ impl NodeStore for SqliteStore {
 
     async fn node_update(&self, id: i64, change: NodeChange, now: i64) -> Result<Node> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let changed = conn
                     .execute(
                         "UPDATE nodes SET name = COALESCE(?2, name),
@@ -195,7 +195,7 @@ impl NodeStore for SqliteStore {
 
     async fn node_retire(&self, id: i64, now: i64) -> Result<Node> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let node = get(&tx, id, now)?;
                 if node.retired_at.is_some() {

@@ -77,7 +77,7 @@ impl OutputStore for SqliteStore {
 
     async fn output_create(&self, node_id: i64, new: NewOutput, now: i64) -> Result<Output> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 check_node_active(&tx, node_id)?;
                 let id = insert_output(&tx, node_id, &new, now)?;
@@ -90,7 +90,7 @@ impl OutputStore for SqliteStore {
 
     async fn output_update(&self, id: i64, change: OutputChange, now: i64) -> Result<Output> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let output = get(&tx, id)?;
                 if let Some(state) = change.default_state {
@@ -111,7 +111,7 @@ impl OutputStore for SqliteStore {
 
     async fn output_remove(&self, id: i64, now: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 get(&tx, id)?;
                 tx.execute("UPDATE outputs SET removed_at = ?2, updated_at = ?2 WHERE id = ?1", (id, now))

@@ -36,6 +36,9 @@ struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    /// SQLite allows one writer. Queueing writers here, woken in order, beats letting them
+    /// collide in SQLite's busy handler, which sleeps in growing steps before retrying.
+    writer: Arc<Semaphore>,
     /// Counts executed SQL statements when enabled (tests prove queries do not grow with data).
     statements: Option<Arc<AtomicU64>>,
 }
@@ -68,6 +71,7 @@ impl Pool {
                 path: path.to_owned(),
                 idle: Mutex::new(idle),
                 permits: Arc::new(Semaphore::new(size)),
+                writer: Arc::new(Semaphore::new(1)),
                 statements,
             }),
         })
@@ -82,16 +86,31 @@ impl Pool {
         &self.inner.path
     }
 
-    /// Runs `f` with a connection on a blocking thread.
+    /// Runs `f`, which only reads, with a connection on a blocking thread.
     pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
     {
-        let permit = Arc::clone(&self.inner.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Unavailable("the database is closed".into()))?;
+        self.execute(None, f).await
+    }
+
+    /// Runs `f`, which writes, once no other writer of this process is running.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.inner.writer).acquire_owned().await.map_err(|_| closed())?;
+        self.execute(Some(writer), f).await
+    }
+
+    async fn execute<T, F>(&self, writer: Option<tokio::sync::OwnedSemaphorePermit>, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.inner.permits).acquire_owned().await.map_err(|_| closed())?;
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let conn = inner.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
@@ -103,6 +122,7 @@ impl Pool {
             let result = f(&mut conn);
             inner.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
             drop(permit);
+            drop(writer);
             result
         })
         .await
@@ -114,4 +134,8 @@ impl Pool {
         self.inner.permits.close();
         self.inner.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
+}
+
+fn closed() -> Error {
+    Error::Unavailable("the database is closed".into())
 }

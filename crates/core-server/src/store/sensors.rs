@@ -93,7 +93,7 @@ impl SensorStore for SqliteStore {
 
     async fn sensor_create(&self, node_id: i64, new: NewSensor, now: i64) -> Result<Sensor> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 check_node_active(&tx, node_id)?;
                 let id = insert_sensor(&tx, node_id, &new, now)?;
@@ -106,7 +106,7 @@ impl SensorStore for SqliteStore {
 
     async fn sensor_update(&self, id: i64, change: SensorChange, now: i64) -> Result<Sensor> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let changed = conn
                     .execute(
                         "UPDATE sensors SET name = COALESCE(?2, name), unit = COALESCE(?3, unit),
@@ -126,7 +126,7 @@ impl SensorStore for SqliteStore {
 
     async fn sensor_remove(&self, id: i64, purge: bool, now: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 get(&tx, id)?;
                 if purge {

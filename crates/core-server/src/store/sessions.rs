@@ -28,7 +28,7 @@ pub trait SessionStore {
 impl SessionStore for SqliteStore {
     async fn session_create(&self, user_id: i64, token_hash: String, now: i64, expires_at: i64) -> Result<i64> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute(
                     "INSERT INTO sessions (user_id, token_hash, created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?3, ?4)",
                     (user_id, token_hash, now, expires_at),
@@ -60,7 +60,7 @@ impl SessionStore for SqliteStore {
 
     async fn session_touch(&self, id: i64, now: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1", (id, now)).map_err(internal)?;
                 Ok(())
             })
@@ -69,7 +69,7 @@ impl SessionStore for SqliteStore {
 
     async fn session_delete(&self, id: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute("DELETE FROM sessions WHERE id = ?1", [id]).map_err(internal)?;
                 Ok(())
             })

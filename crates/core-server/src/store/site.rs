@@ -44,7 +44,7 @@ impl SiteStore for SqliteStore {
 
     async fn site_update(&self, change: SiteChange, now: i64) -> Result<Site> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute(
                     "UPDATE site SET name = COALESCE(?1, name), timezone = COALESCE(?2, timezone),
                             units = COALESCE(?3, units), updated_at = ?4 WHERE id = 1",

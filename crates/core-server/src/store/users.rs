@@ -106,7 +106,7 @@ impl UserStore for SqliteStore {
     async fn user_create(&self, username: &Username, password_hash: String, role: Role, now: i64) -> Result<User> {
         let username = username.as_str().to_owned();
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 conn.execute(
                     "INSERT INTO users (username, password_hash, role, disabled, created_at, updated_at, password_changed_at)
                      VALUES (?1, ?2, ?3, 0, ?4, ?4, ?4)",
@@ -120,7 +120,7 @@ impl UserStore for SqliteStore {
 
     async fn user_update(&self, id: i64, change: UserChange, now: i64) -> Result<User> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let user = get(&tx, id)?;
                 users::check_change_keeps_an_admin(&user, &change, active_admins(&tx)?)?;
@@ -150,7 +150,7 @@ impl UserStore for SqliteStore {
 
     async fn user_delete(&self, id: i64) -> Result<()> {
         self.pool
-            .run(move |conn| {
+            .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
                 let user = get(&tx, id)?;
                 users::check_delete_keeps_an_admin(&user, active_admins(&tx)?)?;
