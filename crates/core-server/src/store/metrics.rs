@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
 
-use super::{SqliteStore, internal};
+use super::{Pool, SqliteStore, internal};
 use crate::domain::error::{Error, Result};
 use crate::domain::metrics::{HOUR_MS, Plan, Point, Query, Resolution, Series, plan};
 use crate::domain::sensors::{RawReading, Reading, validate_batch};
@@ -162,19 +163,92 @@ fn series(conn: &Connection, sensor_id: i64, q: &Query) -> Result<Series> {
     Ok(Series { sensor_id, resolution, bucket_ms, points })
 }
 
+/// One node's batch waiting for the ingest writer.
+struct IngestJob {
+    node_id: i64,
+    readings: Vec<RawReading>,
+    now: i64,
+    reply: oneshot::Sender<Result<Ingested>>,
+}
+
+/// Rows per shared commit at most; a group stops growing once it reaches this.
+const GROUP_ROWS: usize = 20_000;
+
+/// Group commit for telemetry: batches that arrive while one is being written are written
+/// together in the next transaction, each in its own savepoint, so a bad batch still fails
+/// alone and nothing is acknowledged before its commit. More rows per commit means fewer WAL
+/// pages written per row.
+pub(crate) struct IngestQueue {
+    tx: mpsc::Sender<IngestJob>,
+}
+
+impl IngestQueue {
+    fn start(pool: Pool) -> Self {
+        let (tx, mut rx) = mpsc::channel::<IngestJob>(1024);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut rows = first.readings.len();
+                let mut jobs = vec![first];
+                while rows < GROUP_ROWS {
+                    match rx.try_recv() {
+                        Ok(job) => {
+                            rows += job.readings.len();
+                            jobs.push(job);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let (replies, work): (Vec<_>, Vec<_>) =
+                    jobs.into_iter().map(|j| (j.reply, (j.node_id, j.readings, j.now))).unzip();
+                match pool.write(move |conn| write_group(conn, work)).await {
+                    Ok(results) => {
+                        for (reply, result) in replies.into_iter().zip(results) {
+                            let _ = reply.send(result);
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        for reply in replies {
+                            let _ =
+                                reply.send(Err(Error::Internal(anyhow::anyhow!("telemetry commit failed: {message}"))));
+                        }
+                    }
+                }
+            }
+        });
+        Self { tx }
+    }
+}
+
+fn write_group(conn: &mut Connection, work: Vec<(i64, Vec<RawReading>, i64)>) -> Result<Vec<Result<Ingested>>> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
+    let mut results = Vec::with_capacity(work.len());
+    for (node_id, readings, now) in work {
+        let savepoint = tx.savepoint().map_err(internal)?;
+        let outcome = sensor_keys(&savepoint, node_id)
+            .and_then(|keys| validate_batch(&readings, |k| keys.get(k).copied(), now))
+            .and_then(|valid| insert_readings(&savepoint, &valid));
+        if outcome.is_ok() {
+            savepoint.commit().map_err(internal)?;
+        }
+        // Dropping an uncommitted savepoint rolls this batch back, and only it.
+        results.push(outcome);
+    }
+    tx.commit().map_err(internal)?;
+    Ok(results)
+}
+
 #[async_trait]
 impl MetricStore for SqliteStore {
     async fn metrics_ingest(&self, node_id: i64, readings: Vec<RawReading>, now: i64) -> Result<Ingested> {
-        self.pool
-            .write(move |conn| {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
-                let keys = sensor_keys(&tx, node_id)?;
-                let valid = validate_batch(&readings, |k| keys.get(k).copied(), now)?;
-                let outcome = insert_readings(&tx, &valid)?;
-                tx.commit().map_err(internal)?;
-                Ok(outcome)
-            })
+        let queue = self.ingest.get_or_init(|| IngestQueue::start(self.pool.clone()));
+        let (reply, answer) = oneshot::channel();
+        queue
+            .tx
+            .send(IngestJob { node_id, readings, now, reply })
             .await
+            .map_err(|_| Error::Unavailable("the telemetry writer has stopped".into()))?;
+        answer.await.map_err(|_| Error::Unavailable("the telemetry writer has stopped".into()))?
     }
 
     async fn metrics_import(&self, readings: Vec<Reading>) -> Result<Ingested> {

@@ -73,6 +73,8 @@ impl<T> Store for T where
 /// SQLite through a small pool of connections used on blocking threads.
 pub struct SqliteStore {
     pool: Pool,
+    /// Started on first use, inside the runtime.
+    ingest: std::sync::OnceLock<metrics::IngestQueue>,
 }
 
 impl SqliteStore {
@@ -86,7 +88,7 @@ impl SqliteStore {
         let mut conn = pool::open_connection(path)?;
         migrations::migrate(&mut conn, &migrations::embedded()?, now_ms)?;
         drop(conn);
-        Ok(Self { pool: Pool::open(path, pool::DEFAULT_SIZE, count_statements)? })
+        Ok(Self { pool: Pool::open(path, pool::DEFAULT_SIZE, count_statements)?, ingest: std::sync::OnceLock::new() })
     }
 
     pub fn pool(&self) -> &Pool {

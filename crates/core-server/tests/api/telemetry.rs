@@ -131,3 +131,24 @@ async fn node_token_cannot_call_operator_endpoints() {
         assert_error(status, &body, 403, "forbidden");
     }
 }
+
+#[tokio::test]
+async fn concurrent_batches_commit_together_but_fail_alone() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let node = app.register_node(&admin, greenhouse("G", "b8:27:eb:00:00:01")).await;
+    let mut requests = Vec::new();
+    for i in 0..24i64 {
+        let key = if i % 6 == 5 { "no_such_sensor" } else { "air_temp" };
+        let readings: Vec<Value> = (0..50).map(|j| reading(key, &app.ts(-(i * 50 + j) * 1000), json!(i))).collect();
+        requests.push(app.node_post(&node, "/api/node/telemetry", json!({ "readings": readings })).send());
+    }
+    let mut ok = 0;
+    for response in futures_util::future::join_all(requests).await {
+        let (status, _) = json_of(response.unwrap()).await;
+        assert!(status == 200 || status == 422, "{status}");
+        ok += i64::from(status == 200);
+    }
+    assert_eq!(ok, 20, "the four bad batches failed, and only they");
+    assert_eq!(app.count("metrics"), 20 * 50);
+}
