@@ -11,8 +11,12 @@ SERVER_BIN := target/debug/core-server
 SIM_BIN    := target/debug/node-sim
 DASH       := dashboard
 DASH_DEPS  := $(DASH)/node_modules/.package-lock.json
+PY_DIR     := legacy/python-core-server
+PY_VENV    := $(PY_DIR)/.venv
+PY_DEPS    := $(PY_VENV)/.installed
+PYTHON     ?= python3
 
-.PHONY: help run build dashboard test test-rust test-dashboard openapi openapi-check lint fmt bench reset-demo clean
+.PHONY: help run build dashboard python test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,11 +40,24 @@ $(DASH_DEPS): $(DASH)/package.json $(DASH)/package-lock.json
 dashboard: $(DASH_DEPS) ## build the dashboard's static files into dashboard/dist
 	cd $(DASH) && $(NPM) run build
 
-test: lint openapi-check test-dashboard test-rust ## every test: lints, contract drift, dashboard, Rust
+test: lint openapi-check test-dashboard test-rust test-python ## every test: lints, contract drift, dashboard, Rust, Python
 	@echo "make test: all checks passed"
 
 test-rust: dashboard
 	$(CARGO) nextest run --workspace --no-fail-fast
+
+$(PY_DEPS): $(PY_DIR)/requirements.txt $(PY_DIR)/pyproject.toml
+	$(PYTHON) -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(PY_DIR)/requirements.txt
+	$(PY_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e $(PY_DIR)
+	touch $@
+
+python: $(PY_DEPS) ## create the legacy Python backend's virtual environment
+
+# The Python tests include cross-backend ones that run the Rust binary on the same database.
+test-python: $(PY_DEPS)
+	$(CARGO) build --bin core-server
+	cd $(PY_DIR) && .venv/bin/pytest -q -p no:cacheprovider
 
 test-dashboard: $(DASH_DEPS)
 	cd $(DASH) && $(NPM) test
@@ -61,10 +78,11 @@ openapi-check: $(DASH_DEPS) ## fail when the committed contract or generated TS 
 	  echo "dashboard/src/api/schema.d.ts is stale: run 'make openapi' and commit it"; exit 1; fi; \
 	echo "openapi: contract and generated client are up to date"
 
-lint: $(DASH_DEPS) ## rustfmt, clippy (deny warnings), tsc and eslint
+lint: $(DASH_DEPS) $(PY_DEPS) ## rustfmt, clippy (deny warnings), tsc, eslint, ruff
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd $(DASH) && $(NPM) run --silent typecheck && $(NPM) run --silent lint
+	cd $(PY_DIR) && .venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 bench: ## benchmarks on a release build, with baselines measured in the same run (needs wrk)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
@@ -80,4 +98,4 @@ reset-demo: ## forget the demo data (users, database) in $(DATA_DIR)
 
 clean:
 	$(CARGO) clean
-	rm -rf $(DASH)/dist $(DASH)/node_modules
+	rm -rf $(DASH)/dist $(DASH)/node_modules $(PY_VENV)

@@ -1,0 +1,202 @@
+"""Assembles the application: state, the one place where routes are merged, middleware, the
+OpenAPI document, and a server that binds (port 0 included), serves and shuts down gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
+from starlette.exceptions import HTTPException
+
+from farm_core import VERSION, errors
+from farm_core.clock import Clock
+from farm_core.config import Config, ListenAddr
+from farm_core.domain.errors import DomainError
+from farm_core.http import Items, api_tokens, auth, health, users
+from farm_core.http.contract import BEARER_SCHEME, ERROR_RESPONSES, SESSION_COOKIE_SCHEME
+from farm_core.state import AppState
+from farm_core.store import Store
+
+TITLE = "Farm Controller core-server"
+DESCRIPTION = (
+    "The REST API of the farm controller. Errors use one JSON shape: "
+    '{"error": {"code", "message", "details": [{"field", "problem"}]}}.'
+)
+
+
+def api_app() -> FastAPI:
+    """Every route, its error handling and middleware; the one place where routes are merged."""
+    app = FastAPI(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
+    for resource in (health, auth, users, api_tokens):
+        resource.register(app)
+    app.add_exception_handler(DomainError, errors.on_domain_error)
+    app.add_exception_handler(HTTPException, errors.on_http_exception)
+    app.add_middleware(errors.RequestContext)
+    return app
+
+
+def create_app(config: Config, clock: Clock, store: Store) -> FastAPI:
+    app = api_app()
+    app.state.farm = AppState(config=config, clock=clock, store=store)
+    return app
+
+
+# --- the OpenAPI document -----------------------------------------------------------------------
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Where in the request: `username`, `blocks[0].end`, or a query parameter's name.")
+    problem: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[FieldProblem] = Field(description="Which fields were wrong (validation errors); empty otherwise.")
+    request_id: str | None = Field(
+        None, description="Present on internal errors: quote it when reporting, the detail is in the server log."
+    )
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+def _component_schemas() -> dict[str, Any]:
+    requests = [auth.LoginRequest, auth.PasswordChange, users.UserCreate, users.UserUpdate, api_tokens.ApiTokenCreate]
+    responses = [
+        health.Health,
+        auth.AuthSession,
+        users.User,
+        api_tokens.ApiToken,
+        api_tokens.ApiTokenCreated,
+        ErrorBody,
+    ]
+    _, defs = models_json_schema(
+        [(m, "validation") for m in requests]
+        + [(m, "serialization") for m in responses]
+        + [(Items[users.User], "serialization"), (Items[api_tokens.ApiToken], "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = defs["$defs"]
+    # The list shapes under Rust's names.
+    for rust_name, python_name in (("Items_User", "Items_User_"), ("Items_ApiToken", "Items_ApiToken_")):
+        if python_name in schemas:
+            schemas[rust_name] = schemas.pop(python_name)
+    return schemas
+
+
+def openapi() -> dict[str, Any]:
+    """The OpenAPI document, generated from the route declarations."""
+    doc = get_openapi(title=TITLE, version=VERSION, description=DESCRIPTION, routes=api_app().routes)
+    error_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    doc["components"] = {
+        "schemas": _component_schemas(),
+        "responses": {name: {**error_response, "description": text} for name, text in ERROR_RESPONSES.values()},
+        "securitySchemes": {
+            SESSION_COOKIE_SCHEME: {"type": "apiKey", "in": "cookie", "name": "farm_session"},
+            BEARER_SCHEME: {"type": "http", "scheme": "bearer"},
+        },
+    }
+    return doc
+
+
+def openapi_json() -> str:
+    """Sorted keys, two-space indent and a trailing newline, like `core-server openapi`."""
+    return json.dumps(openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- serving ------------------------------------------------------------------------------------
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the caller decides when to stop (and uvicorn must
+    not re-raise SIGTERM at the end, which would turn a clean stop into a non-zero exit)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind(listen: ListenAddr) -> socket.socket:
+    family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((listen.host, listen.port))
+    except OSError as err:
+        sock.close()
+        raise OSError(f"binding {listen}: {err}") from err
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+@dataclass
+class Running:
+    """A server running in the background of the current event loop (tests, `serve`)."""
+
+    addr: ListenAddr
+    app: FastAPI
+    store: Store
+    server: _Server
+    task: asyncio.Task[None]
+
+    async def shutdown(self) -> None:
+        """Stops accepting, lets in-flight requests finish, then closes the database."""
+        self.server.should_exit = True
+        await self.task
+        self.store.close()
+
+
+async def open_store(config: Config, clock: Clock) -> Store:
+    """Opens the database, applying pending migrations (off the event loop)."""
+    return await asyncio.to_thread(Store.open, config.database, clock.now_ms())
+
+
+async def start(config: Config, clock: Clock) -> Running:
+    return await start_with_store(config, clock, await open_store(config, clock))
+
+
+async def start_with_store(config: Config, clock: Clock, store: Store) -> Running:
+    sock = bind(config.listen)
+    host, port = sock.getsockname()[:2]
+    app = create_app(config, clock, store)
+    uv_config = uvicorn.Config(
+        app,
+        http="httptools",
+        loop="none",
+        lifespan="off",
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+    )
+    server = _Server(uv_config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task  # raises what stopped it
+            raise RuntimeError("the HTTP server stopped while starting")
+        await asyncio.sleep(0.005)
+    return Running(ListenAddr(host, port), app, store, server, task)

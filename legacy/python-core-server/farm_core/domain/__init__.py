@@ -1,0 +1,1 @@
+"""Types and rules of the farm controller, free of HTTP and SQL (mirrors the Rust `domain` module)."""

@@ -1,0 +1,736 @@
+"""JSON request bodies, read the way the Rust server reads them (serde_json 1.0 driven by the
+request type through serde_path_to_error, see crates/core-server/src/http/json.rs), so both
+backends agree on every answer, not only on valid input:
+
+- a body that is not JSON is 400 `malformed JSON: <serde_json's message>`;
+- a well-formed body of the wrong shape is 422 naming the field (`rolee`, `capabilities[0]`);
+- the input is read front to back and the FIRST problem wins, exactly as serde does it: an
+  unknown key is reported before the syntax error that follows it, a missing field only after
+  the whole object was read, a non-string where an enum belongs is a syntax error, and a struct
+  may also be written as an array of its fields in order.
+
+The request types are pydantic models (`extra="forbid"`, which also documents them in OpenAPI);
+this module derives what to expect from their fields, in declaration order.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+import types
+import typing
+import unicodedata
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from farm_core.domain.errors import BadRequest, FieldError, Validation
+from farm_core.domain.time import parse_rfc3339
+
+M = TypeVar("M", bound=BaseModel)
+Path = tuple[str | int, ...]
+
+# serde_json's ErrorCode messages.
+EOF_LIST = "EOF while parsing a list"
+EOF_OBJECT = "EOF while parsing an object"
+EOF_STRING = "EOF while parsing a string"
+EOF_VALUE = "EOF while parsing a value"
+EXPECTED_COLON = "expected `:`"
+EXPECTED_LIST_COMMA_OR_END = "expected `,` or `]`"
+EXPECTED_OBJECT_COMMA_OR_END = "expected `,` or `}`"
+EXPECTED_IDENT = "expected ident"
+EXPECTED_VALUE = "expected value"
+INVALID_ESCAPE = "invalid escape"
+INVALID_NUMBER = "invalid number"
+NUMBER_OUT_OF_RANGE = "number out of range"
+INVALID_UNICODE = "invalid unicode code point"
+CONTROL_CHARACTER = "control character (\\u0000-\\u001F) found while parsing a string"
+KEY_MUST_BE_A_STRING = "key must be a string"
+LONE_LEADING_SURROGATE = "lone leading surrogate in hex escape"
+TRAILING_COMMA = "trailing comma"
+TRAILING_CHARACTERS = "trailing characters"
+UNEXPECTED_END_OF_HEX_ESCAPE = "unexpected end of hex escape"
+
+TIMESTAMP_PROBLEM = "must be an RFC 3339 date-time such as 2026-03-01T06:00:00.000Z"
+
+
+class JsonSyntaxError(Exception):
+    """Not JSON (serde_json's syntax and EOF categories): 400."""
+
+
+class JsonDataError(Exception):
+    """JSON, but not of the expected shape (serde_json's data category): 422 at `path`."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+# --- how serde describes what it got and what it wanted -----------------------------------------
+
+# Other_Grapheme_Extend; with the Mn and Me categories it makes Rust's `is_grapheme_extended`.
+_OTHER_GRAPHEME_EXTEND = frozenset(
+    [
+        *(0x09BE, 0x09D7, 0x0B3E, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57, 0x0DCF, 0x0DDF),
+        *(0x1B35, 0x200C, 0x302E, 0x302F, 0xFF9E, 0xFF9F, 0x1133E, 0x11357, 0x114B0, 0x114BD, 0x115AF, 0x11930),
+        *(0x1D165, *range(0x1D16E, 0x1D173), *range(0xE0020, 0xE0080)),
+    ]
+)
+_SIMPLE_ESCAPES = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "\\": "\\\\", '"': '\\"'}
+
+
+def rust_debug_str(s: str) -> str:
+    """`format!("{:?}", s)` for a Rust `&str`."""
+    out = ['"']
+    for ch in s:
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif ch.isascii() and ch.isprintable():
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Mn", "Me") or ord(ch) in _OTHER_GRAPHEME_EXTEND or not ch.isprintable():
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def format_float(value: float) -> str:
+    """serde_json's float display (zmij): shortest round-trip digits, positional notation for
+    decimal exponents -5..=15 (with `.0` when integral), `1.5e+300` style otherwise."""
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return f"{sign}0.0"
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0")
+    exponent += len(digit_tuple) - len(digits)
+    sci = len(digits) - 1 + exponent
+    if -5 <= sci <= 15:
+        if sci >= len(digits) - 1:
+            return f"{sign}{digits}{'0' * (sci - len(digits) + 1)}.0"
+        if sci >= 0:
+            return f"{sign}{digits[: sci + 1]}.{digits[sci + 1 :]}"
+        return f"{sign}0.{'0' * (-sci - 1)}{digits}"
+    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e{'+' if sci >= 0 else '-'}{abs(sci)}"
+
+
+def _one_of(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"`{names[0]}`"
+    if len(names) == 2:
+        return f"`{names[0]}` or `{names[1]}`"
+    return "one of " + ", ".join(f"`{n}`" for n in names)
+
+
+# --- the reader: serde_json's Deserializer over a byte slice ------------------------------------
+
+_WHITESPACE = frozenset(b" \n\t\r")
+_STRING_SPECIAL = re.compile(rb'["\\\x00-\x1f]')
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_ESCAPES = {ord('"'): b'"', ord("\\"): b"\\", ord("/"): b"/", ord("b"): b"\b"}
+_ESCAPES |= {ord("f"): b"\f", ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t"}
+_U64_MAX = 2**64 - 1
+_I32_MAX = 2**31 - 1
+_I32_MIN = -(2**31)
+_POW10 = [float(f"1e{i}") for i in range(309)]
+_DIGITS = range(0x30, 0x3A)
+
+
+def _overflows(acc: int, digit: int, limit: int) -> bool:
+    """serde_json's `overflow!(acc * 10 + digit, limit)`."""
+    return acc >= limit // 10 and (acc > limit // 10 or digit > limit % 10)
+
+
+class Reader:
+    __slots__ = ("i", "n", "s")
+
+    def __init__(self, data: bytes) -> None:
+        self.s = data
+        self.i = 0
+        self.n = len(data)
+
+    def peek(self) -> int:
+        """The next byte, or -1 at the end."""
+        return self.s[self.i] if self.i < self.n else -1
+
+    def next(self) -> int:
+        if self.i < self.n:
+            self.i += 1
+            return self.s[self.i - 1]
+        return -1
+
+    def ws(self) -> int:
+        """Skips whitespace; the next byte without consuming it, or -1 at the end."""
+        s, i, n = self.s, self.i, self.n
+        while i < n and s[i] in _WHITESPACE:
+            i += 1
+        self.i = i
+        return s[i] if i < n else -1
+
+    def end(self) -> None:
+        if self.ws() != -1:
+            raise JsonSyntaxError(TRAILING_CHARACTERS)
+
+    def ident(self, rest: bytes) -> None:
+        for expected in rest:
+            got = self.next()
+            if got == -1:
+                raise JsonSyntaxError(EOF_VALUE)
+            if got != expected:
+                raise JsonSyntaxError(EXPECTED_IDENT)
+
+    def colon(self) -> None:
+        b = self.ws()
+        if b == 0x3A:
+            self.i += 1
+        elif b == -1:
+            raise JsonSyntaxError(EOF_OBJECT)
+        else:
+            raise JsonSyntaxError(EXPECTED_COLON)
+
+    # strings: the opening quote has been consumed
+
+    def string(self) -> str:
+        s = self.s
+        scratch = bytearray()
+        start = self.i
+        while True:
+            m = _STRING_SPECIAL.search(s, self.i)
+            if m is None:
+                self.i = self.n
+                raise JsonSyntaxError(EOF_STRING)
+            j = m.start()
+            ch = s[j]
+            if ch == 0x22:  # '"'
+                scratch += s[start:j]
+                self.i = j + 1
+                try:
+                    return scratch.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise JsonSyntaxError(INVALID_UNICODE) from None
+            if ch == 0x5C:  # '\\'
+                scratch += s[start:j]
+                self.i = j + 1
+                self._escape(scratch)
+                start = self.i
+            else:
+                self.i = j + 1
+                raise JsonSyntaxError(CONTROL_CHARACTER)
+
+    def _escape(self, scratch: bytearray) -> None:
+        ch = self.next()
+        if ch == -1:
+            raise JsonSyntaxError(EOF_STRING)
+        if ch == 0x75:  # 'u'
+            self._unicode_escape(scratch)
+        elif ch in _ESCAPES:
+            scratch += _ESCAPES[ch]
+        else:
+            raise JsonSyntaxError(INVALID_ESCAPE)
+
+    def _hex4(self) -> int:
+        if self.n - self.i < 4:
+            self.i = self.n
+            raise JsonSyntaxError(EOF_STRING)
+        quad = self.s[self.i : self.i + 4]
+        self.i += 4
+        if not _HEX.issuperset(quad):
+            raise JsonSyntaxError(INVALID_ESCAPE)
+        return int(quad, 16)
+
+    def _peek_or_eof_string(self) -> int:
+        b = self.peek()
+        if b == -1:
+            raise JsonSyntaxError(EOF_STRING)
+        return b
+
+    def _unicode_escape(self, scratch: bytearray) -> None:
+        n = self._hex4()
+        if 0xDC00 <= n <= 0xDFFF:
+            raise JsonSyntaxError(LONE_LEADING_SURROGATE)
+        if not 0xD800 <= n <= 0xDBFF:
+            scratch += chr(n).encode()
+            return
+        for expected in (0x5C, 0x75):  # a trailing surrogate must follow as `\u....`
+            got = self._peek_or_eof_string()
+            self.i += 1
+            if got != expected:
+                raise JsonSyntaxError(UNEXPECTED_END_OF_HEX_ESCAPE)
+        n2 = self._hex4()
+        if not 0xDC00 <= n2 <= 0xDFFF:
+            raise JsonSyntaxError(LONE_LEADING_SURROGATE)
+        scratch += chr((((n - 0xD800) << 10) | (n2 - 0xDC00)) + 0x10000).encode()
+
+    # numbers (serde_json without float_roundtrip or arbitrary_precision): ("u"|"i", int) or ("f", float)
+
+    def number(self, positive: bool) -> tuple[str, int | float]:
+        c = self.next()
+        if c == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        if c == 0x30:
+            if self.peek() in _DIGITS:
+                raise JsonSyntaxError(INVALID_NUMBER)
+            return self._number_rest(positive, 0)
+        if c not in _DIGITS:
+            raise JsonSyntaxError(INVALID_NUMBER)
+        significand = c - 0x30
+        while (d := self.peek()) in _DIGITS:
+            digit = d - 0x30
+            if _overflows(significand, digit, _U64_MAX):
+                return "f", self._long_integer(positive, significand)
+            self.i += 1
+            significand = significand * 10 + digit
+        return self._number_rest(positive, significand)
+
+    def _number_rest(self, positive: bool, significand: int) -> tuple[str, int | float]:
+        c = self.peek()
+        if c == 0x2E:  # '.'
+            return "f", self._decimal(positive, significand, 0)
+        if c in (0x65, 0x45):  # 'e' 'E'
+            return "f", self._exponent(positive, significand, 0)
+        if positive:
+            return "u", significand
+        as_i64 = significand - 2**64 if significand >= 2**63 else significand
+        negated = -as_i64 if as_i64 != -(2**63) else as_i64  # i64::wrapping_neg
+        # Converts into a float on underflow, and on `-0`.
+        return ("f", -float(significand)) if negated >= 0 else ("i", negated)
+
+    def _long_integer(self, positive: bool, significand: int) -> float:
+        exponent = 0
+        while True:
+            c = self.peek()
+            if c in _DIGITS:
+                self.i += 1
+                exponent += 1
+            elif c == 0x2E:
+                return self._decimal(positive, significand, exponent)
+            elif c in (0x65, 0x45):
+                return self._exponent(positive, significand, exponent)
+            else:
+                return self._f64_from_parts(positive, significand, exponent)
+
+    def _decimal(self, positive: bool, significand: int, exponent_before: int) -> float:
+        self.i += 1
+        exponent_after = 0
+        while (d := self.peek()) in _DIGITS:
+            digit = d - 0x30
+            if _overflows(significand, digit, _U64_MAX):
+                # Further digits are ignored.
+                while self.peek() in _DIGITS:
+                    self.i += 1
+                exponent = exponent_before + exponent_after
+                if self.peek() in (0x65, 0x45):
+                    return self._exponent(positive, significand, exponent)
+                return self._f64_from_parts(positive, significand, exponent)
+            self.i += 1
+            significand = significand * 10 + digit
+            exponent_after -= 1
+        if exponent_after == 0:
+            raise JsonSyntaxError(INVALID_NUMBER if self.i < self.n else EOF_VALUE)
+        exponent = exponent_before + exponent_after
+        if self.peek() in (0x65, 0x45):
+            return self._exponent(positive, significand, exponent)
+        return self._f64_from_parts(positive, significand, exponent)
+
+    def _exponent(self, positive: bool, significand: int, starting_exp: int) -> float:
+        self.i += 1
+        positive_exp = True
+        if self.peek() == 0x2B:  # '+'
+            self.i += 1
+        elif self.peek() == 0x2D:  # '-'
+            self.i += 1
+            positive_exp = False
+        c = self.next()
+        if c == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        if c not in _DIGITS:
+            raise JsonSyntaxError(INVALID_NUMBER)
+        exp = c - 0x30
+        while (d := self.peek()) in _DIGITS:
+            self.i += 1
+            digit = d - 0x30
+            if _overflows(exp, digit, _I32_MAX):
+                if significand != 0 and positive_exp:
+                    raise JsonSyntaxError(NUMBER_OUT_OF_RANGE)
+                while self.peek() in _DIGITS:
+                    self.i += 1
+                return 0.0 if positive else -0.0
+            exp = exp * 10 + digit
+        final = starting_exp + exp if positive_exp else starting_exp - exp
+        return self._f64_from_parts(positive, significand, max(_I32_MIN, min(_I32_MAX, final)))
+
+    def _f64_from_parts(self, positive: bool, significand: int, exponent: int) -> float:
+        f = float(significand)
+        while True:
+            magnitude = abs(exponent) if exponent != _I32_MIN else len(_POW10)
+            if magnitude < len(_POW10):
+                if exponent >= 0:
+                    f *= _POW10[magnitude]
+                    if math.isinf(f):
+                        raise JsonSyntaxError(NUMBER_OUT_OF_RANGE)
+                else:
+                    f /= _POW10[magnitude]
+                break
+            if f == 0.0:
+                break
+            if exponent >= 0:
+                raise JsonSyntaxError(NUMBER_OUT_OF_RANGE)
+            f /= 1e308
+            exponent += 308
+        return f if positive else -f
+
+    def invalid_type(self, expecting: str, path: Path) -> JsonDataError:
+        """serde_json's `peek_invalid_type`: reads the scalar that is there (syntax errors win) and
+        describes it; whitespace has been skipped."""
+        b = self.peek()
+        if b == 0x6E:  # 'n'
+            self.i += 1
+            self.ident(b"ull")
+            got = "null"
+        elif b in (0x74, 0x66):  # 't' 'f'
+            self.i += 1
+            self.ident(b"rue" if b == 0x74 else b"alse")
+            got = f"boolean `{'true' if b == 0x74 else 'false'}`"
+        elif b == 0x2D or b in _DIGITS:
+            positive = b != 0x2D
+            if not positive:
+                self.i += 1
+            kind, value = self.number(positive)
+            got = f"floating point `{format_float(value)}`" if kind == "f" else f"integer `{value}`"
+        elif b == 0x22:
+            self.i += 1
+            got = f"string {rust_debug_str(self.string())}"
+        elif b == 0x5B:
+            got = "sequence"
+        elif b == 0x7B:
+            got = "map"
+        else:
+            raise JsonSyntaxError(EXPECTED_VALUE)
+        return JsonDataError(f"invalid type: {got}, expected {expecting}", path)
+
+    def has_next_element(self, first: bool) -> bool:
+        b = self.ws()
+        if b == -1:
+            raise JsonSyntaxError(EOF_LIST)
+        if b == 0x5D:  # ']'
+            return False
+        if first:
+            return True
+        if b != 0x2C:  # ','
+            raise JsonSyntaxError(EXPECTED_LIST_COMMA_OR_END)
+        self.i += 1
+        b = self.ws()
+        if b == 0x5D:
+            raise JsonSyntaxError(TRAILING_COMMA)
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        return True
+
+    def end_seq(self) -> None:
+        b = self.ws()
+        if b == 0x5D:
+            self.i += 1
+        elif b == 0x2C:
+            self.i += 1
+            raise JsonSyntaxError(TRAILING_COMMA if self.ws() == 0x5D else TRAILING_CHARACTERS)
+        elif b == -1:
+            raise JsonSyntaxError(EOF_LIST)
+        else:
+            raise JsonSyntaxError(TRAILING_CHARACTERS)
+
+    def has_next_key(self, first: bool) -> bool:
+        b = self.ws()
+        if b == -1:
+            raise JsonSyntaxError(EOF_OBJECT)
+        if b == 0x7D:  # '}'
+            return False
+        if first:
+            if b != 0x22:
+                raise JsonSyntaxError(KEY_MUST_BE_A_STRING)
+            return True
+        if b != 0x2C:
+            raise JsonSyntaxError(EXPECTED_OBJECT_COMMA_OR_END)
+        self.i += 1
+        b = self.ws()
+        if b == 0x22:
+            return True
+        if b == 0x7D:
+            raise JsonSyntaxError(TRAILING_COMMA)
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise JsonSyntaxError(KEY_MUST_BE_A_STRING)
+
+
+# --- what a request type expects, derived from its pydantic model -------------------------------
+
+
+class Kind:
+    expecting = ""
+
+    def read(self, r: Reader, path: Path) -> Any:
+        raise NotImplementedError
+
+
+class Str(Kind):
+    expecting = "a string"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x22:
+            r.i += 1
+            return r.string()
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+
+class TimestampKind(Str):
+    """An RFC 3339 string, as epoch milliseconds."""
+
+    def read(self, r: Reader, path: Path) -> Any:
+        ms = parse_rfc3339(super().read(r, path))
+        if ms is None:
+            raise JsonDataError(TIMESTAMP_PROBLEM, path)
+        return ms
+
+
+class Bool(Kind):
+    expecting = "a boolean"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b in (0x74, 0x66):
+            r.i += 1
+            r.ident(b"rue" if b == 0x74 else b"alse")
+            return b == 0x74
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+
+class Unit(Kind):
+    expecting = "unit"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x6E:
+            r.i += 1
+            r.ident(b"ull")
+            return None
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+
+class Optional(Kind):
+    def __init__(self, inner: Kind) -> None:
+        self.inner = inner
+
+    def read(self, r: Reader, path: Path) -> Any:
+        if r.ws() == 0x6E:
+            r.i += 1
+            r.ident(b"ull")
+            return None
+        return self.inner.read(r, path)
+
+
+class EnumKind(Kind):
+    """A Rust enum of unit variants: `"admin"`, or the externally tagged `{"admin": null}`."""
+
+    def __init__(self, enum_type: type[enum.Enum]) -> None:
+        self.members = {m.value: m for m in enum_type}
+        self.names = list(self.members)
+        self.expecting = f"enum {enum_type.__name__}"
+
+    def variant(self, name: str, path: Path) -> enum.Enum:
+        member = self.members.get(name)
+        if member is None:
+            raise JsonDataError(f"unknown variant `{name}`, expected {_one_of(self.names)}", path)
+        return member
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x22:
+            r.i += 1
+            return self.variant(r.string(), path)
+        if b == 0x7B:
+            r.i += 1
+            b = r.ws()
+            if b == 0x7D:
+                raise JsonSyntaxError(EXPECTED_VALUE)
+            if b == -1:
+                raise JsonSyntaxError(EOF_OBJECT)
+            if b != 0x22:
+                raise JsonSyntaxError(KEY_MUST_BE_A_STRING)
+            r.i += 1
+            name = r.string()
+            member = self.variant(name, path)
+            r.colon()
+            Unit().read(r, (*path, name))
+            b = r.ws()
+            if b == 0x7D:
+                r.i += 1
+                return member
+            raise JsonSyntaxError(EOF_OBJECT if b == -1 else EXPECTED_VALUE)
+        raise JsonSyntaxError(EOF_VALUE if b == -1 else EXPECTED_VALUE)
+
+
+class Seq(Kind):
+    expecting = "a sequence"
+
+    def __init__(self, inner: Kind) -> None:
+        self.inner = inner
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        if b != 0x5B:
+            raise r.invalid_type(self.expecting, path)
+        r.i += 1
+        items: list[Any] = []
+        while r.has_next_element(not items):
+            items.append(self.inner.read(r, (*path, len(items))))
+        r.end_seq()
+        return items
+
+
+class Struct(Kind):
+    """A struct with `deny_unknown_fields`; `Option` fields may be left out."""
+
+    def __init__(self, name: str, fields: list[tuple[str, Kind]]) -> None:
+        self.name = name
+        self.fields = dict(fields)
+        self.expecting = f"struct {name}"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x7B:
+            r.i += 1
+            return self._read_map(r, path)
+        if b == 0x5B:
+            r.i += 1
+            return self._read_seq(r, path)
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+    def _read_map(self, r: Reader, path: Path) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        first = True
+        while r.has_next_key(first):
+            first = False
+            r.i += 1
+            key = r.string()
+            kind = self.fields.get(key)
+            if kind is None:
+                raise JsonDataError(f"unknown field `{key}`, expected {_one_of(list(self.fields))}", (*path, key))
+            if key in values:
+                raise JsonDataError(f"duplicate field `{key}`", path)
+            r.colon()
+            values[key] = kind.read(r, (*path, key))
+        for name, kind in self.fields.items():
+            if name not in values:
+                if not isinstance(kind, Optional):
+                    raise JsonDataError(f"missing field `{name}`", path)
+                values[name] = None
+        r.i += 1  # the closing brace that ended the loop
+        return values
+
+    def _read_seq(self, r: Reader, path: Path) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        count = len(self.fields)
+        for index, (name, kind) in enumerate(self.fields.items()):
+            if not r.has_next_element(index == 0):
+                plural = "" if count == 1 else "s"
+                raise JsonDataError(
+                    f"invalid length {index}, expected struct {self.name} with {count} element{plural}", path
+                )
+            values[name] = kind.read(r, (*path, index))
+        r.end_seq()
+        return values
+
+
+class TimestampField:
+    """Marks an `int` field (epoch milliseconds) that travels as an RFC 3339 string."""
+
+
+def _kind_of(annotation: Any) -> Kind:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        return TimestampKind() if any(e is TimestampField for e in extras) else _kind_of(base)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported union {annotation}")
+        return Optional(_kind_of(args[0]))
+    if origin is list:
+        return Seq(_kind_of(typing.get_args(annotation)[0]))
+    if annotation is str:
+        return Str()
+    if annotation is bool:
+        return Bool()
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return EnumKind(annotation)
+    raise TypeError(f"unsupported request field type {annotation}")
+
+
+_STRUCTS: dict[type[BaseModel], Struct] = {}
+
+
+def struct_of(model: type[BaseModel]) -> Struct:
+    struct = _STRUCTS.get(model)
+    if struct is None:
+        hints = typing.get_type_hints(model, include_extras=True)
+        struct = Struct(model.__name__, [(name, _kind_of(hints[name])) for name in model.model_fields])
+        _STRUCTS[model] = struct
+    return struct
+
+
+# --- from serde's error to the API's -------------------------------------------------------------
+
+
+def format_path(path: Path) -> str:
+    """serde_path_to_error's `Path` display: `.` at the root, `blocks[0].end` below it."""
+    if not path:
+        return "."
+    out, separator = [], ""
+    for segment in path:
+        if isinstance(segment, int):
+            out.append(f"[{segment}]")
+        else:
+            out.append(separator + segment)
+        separator = "."
+    return "".join(out)
+
+
+def describe_data_error(path: str, message: str) -> FieldError:
+    """serde names an unknown or missing field in its message, not its path; move it to the path."""
+    path = "" if path == "." else path
+    for prefix, problem in (("unknown field `", "is not a known field"), ("missing field `", "is required")):
+        if message.startswith(prefix):
+            name = message[len(prefix) :].split("`", 1)[0]
+            if problem == "is required":
+                return FieldError(f"{path}.{name}" if path else name, problem)
+            # The path already ends at the unknown key.
+            return FieldError(path or name, problem)
+    return FieldError(path or "body", message)
+
+
+def parse(data: bytes, model: type[M]) -> M:
+    """Deserializes a request body into `model`, or raises `BadRequest` (not JSON) or
+    `Validation` (wrong shape), with the Rust server's messages."""
+    reader = Reader(data)
+    try:
+        values = struct_of(model).read(reader, ())
+        reader.end()
+    except JsonSyntaxError as err:
+        raise BadRequest(f"malformed JSON: {err}") from None
+    except JsonDataError as err:
+        raise Validation([describe_data_error(format_path(err.path), err.message)]) from None
+    return model.model_construct(**values)
