@@ -15,8 +15,9 @@ PY_DIR     := legacy/python-core-server
 PY_VENV    := $(PY_DIR)/.venv
 PY_DEPS    := $(PY_VENV)/.installed
 PYTHON     ?= python3
+PARITY_ARGS ?= --generated 200 --seed 1
 
-.PHONY: help run build dashboard python test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean
+.PHONY: help run build dashboard python parity test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -83,6 +84,10 @@ lint: $(DASH_DEPS) $(PY_DEPS) ## rustfmt, clippy (deny warnings), tsc, eslint, r
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd $(DASH) && $(NPM) run --silent typecheck && $(NPM) run --silent lint
 	cd $(PY_DIR) && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+parity: $(PY_DEPS) ## Rust and Python side by side on copies of one database (docs/parity.md)
+	$(CARGO) build --bin core-server --bin parity
+	target/debug/parity run --left rust --right python --quiet $(PARITY_ARGS)
 
 bench: ## benchmarks on a release build, with baselines measured in the same run (needs wrk)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \

@@ -25,9 +25,13 @@ pub struct Liveness {
 }
 
 impl Liveness {
-    /// Records `status`; true when it differs from what was known.
+    /// Records `status`; true when it differs from a status known before. A node seen for the
+    /// first time (just registered, or after a restart) is recorded without counting as a
+    /// change, so only what time passing changed is announced, and announcements do not depend
+    /// on when the first tick ran.
     pub fn changed(&self, node_id: i64, status: NodeStatus) -> bool {
-        self.known.lock().unwrap_or_else(|p| p.into_inner()).insert(node_id, status) != Some(status)
+        let previous = self.known.lock().unwrap_or_else(|p| p.into_inner()).insert(node_id, status);
+        previous.is_some_and(|p| p != status)
     }
 }
 
@@ -67,5 +71,19 @@ pub async fn run(state: AppState) {
                 Err(e) => tracing::warn!("retention failed: {e}"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changes_of_known_nodes_count() {
+        let liveness = Liveness::default();
+        assert!(!liveness.changed(1, NodeStatus::Offline), "first sighting");
+        assert!(!liveness.changed(1, NodeStatus::Offline), "no change");
+        assert!(liveness.changed(1, NodeStatus::Online));
+        assert!(liveness.changed(1, NodeStatus::Offline));
     }
 }

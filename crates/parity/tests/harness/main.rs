@@ -1,0 +1,5 @@
+//! The harness tests itself: real Rust backends, a mutating proxy, the `parity` binary end to end.
+
+mod end_to_end;
+mod mutations;
+mod support;
