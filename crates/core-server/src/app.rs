@@ -51,6 +51,8 @@ pub struct AppState {
     pub events: Arc<Events>,
     pub wakeups: Arc<NodeWakeups>,
     pub liveness: Arc<Liveness>,
+    /// Wakes the schedule runner when schedules change.
+    pub schedules_changed: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             events: Arc::new(Events::new(first_event_id)),
             wakeups: Arc::new(NodeWakeups::default()),
             liveness: Arc::new(Liveness::default()),
+            schedules_changed: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }
@@ -88,6 +91,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(http::dashboard::router())
         .merge(http::events::router())
         .merge(http::node_api::router())
+        .merge(http::schedules::router())
+        .merge(http::action_logs::router())
 }
 
 /// The OpenAPI document, generated from the route declarations.
@@ -182,7 +187,7 @@ pub struct Running {
     pub state: AppState,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
-    engine: Option<JoinHandle<()>>,
+    engine: Vec<JoinHandle<()>>,
 }
 
 impl Running {
@@ -190,8 +195,8 @@ impl Running {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await.context("server task")?.context("server")?;
-        if let Some(engine) = self.engine {
-            engine.abort();
+        for task in self.engine {
+            task.abort();
         }
         self.state.store.close();
         Ok(())
@@ -242,7 +247,11 @@ pub async fn start_with_store(
             })
             .await
     });
-    let engine = (background == Background::Run).then(|| tokio::spawn(engine::run(state.clone())));
+    let engine = if background == Background::Run {
+        vec![tokio::spawn(engine::run(state.clone())), tokio::spawn(engine::schedules::run(state.clone()))]
+    } else {
+        Vec::new()
+    };
     Ok(Running { addr, state, shutdown: tx, task, engine })
 }
 

@@ -4,6 +4,57 @@
  */
 
 export interface paths {
+    "/api/action-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engine's decisions, newest first, filterable by schedule, output and outcome. */
+        get: operations["action_logs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alarms, newest first (at most 1000). */
+        get: operations["alarms_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alarms/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alarm. */
+        post: operations["alarm_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-tokens": {
         parameters: {
             query?: never;
@@ -429,6 +480,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All schedules, by id. */
+        get: operations["schedules_list"];
+        put?: never;
+        /** Create a schedule: weekly blocks or an RRULE, optional conditions, actions. */
+        post: operations["schedule_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every schedule's firings in a range (a week view), with DST-correct instants. */
+        get: operations["schedules_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule. */
+        get: operations["schedule_get"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule; outputs it holds return to their default at the next evaluation. */
+        delete: operations["schedule_delete"];
+        options?: never;
+        head?: never;
+        /** Change a schedule (enable or disable it with `enabled`). */
+        patch: operations["schedule_update"];
+        trace?: never;
+    };
+    "/api/schedules/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next firings of one schedule, or those in a range, with DST notes and conflicts. */
+        get: operations["schedule_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a schedule now, for its usual duration or the one given (send `{}` for the default). */
+        post: operations["schedule_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sensors": {
         parameters: {
             query?: never;
@@ -547,6 +686,53 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Action: {
+            /** Format: int64 */
+            output_id: number;
+            /** Format: int64 */
+            state: number;
+            /** @enum {string} */
+            type: "set_output";
+        } | {
+            message: string;
+            severity: components["schemas"]["Severity"];
+            /** @enum {string} */
+            type: "alarm";
+        };
+        ActionLog: {
+            at: components["schemas"]["Timestamp"];
+            command_ids: number[];
+            /** @description Values seen, the winner of a conflict, notes. */
+            detail: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            occurrence_start?: components["schemas"]["Timestamp"] | null;
+            /** @description `fired`, `ended`, `skipped` or `missed`. */
+            outcome: string;
+            output_ids: number[];
+            /** @description For skipped: `condition_false`, `stale`, `conflict` or `disabled`. */
+            reason?: string | null;
+            /** Format: int64 */
+            schedule_id?: number | null;
+            schedule_name: string;
+        };
+        /** @description Newest first. */
+        ActionLogPage: {
+            items: components["schemas"]["ActionLog"][];
+            /** Format: int64 */
+            next_cursor?: number | null;
+        };
+        Alarm: {
+            acknowledged_at?: components["schemas"]["Timestamp"] | null;
+            acknowledged_by?: string | null;
+            /** Format: int64 */
+            id: number;
+            message: string;
+            raised_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            schedule_id?: number | null;
+            severity: components["schemas"]["Severity"];
+        };
         ApiToken: {
             capabilities: components["schemas"]["Capability"][];
             created_at: components["schemas"]["Timestamp"];
@@ -582,6 +768,14 @@ export interface components {
             expires_at?: components["schemas"]["Timestamp"] | null;
             method: components["schemas"]["AuthMethod"];
             user: components["schemas"]["User"];
+        };
+        /** @description One weekly block: on `day` from `start` to `end` (local `HH:MM`). */
+        Block: {
+            day: components["schemas"]["Weekday"];
+            /** @description `HH:MM`; at or before `start` means the next day. */
+            end: string;
+            /** @description `HH:MM`, 00:00 to 23:59. */
+            start: string;
         };
         /**
          * @description Declared in alphabetical order, so sorting capabilities sorts them by name.
@@ -631,6 +825,10 @@ export interface components {
         CommandSource: "user" | "api_token" | "schedule" | "reconciliation";
         /** @enum {string} */
         CommandStatus: "queued" | "delivered" | "confirmed" | "failed" | "expired";
+        Conditions: {
+            mode: components["schemas"]["Mode"];
+            rules: components["schemas"]["Rule"][];
+        };
         Counts: {
             /** Format: int64 */
             commands_pending: number;
@@ -674,6 +872,25 @@ export interface components {
             field: string;
             problem: string;
         };
+        /**
+         * @description One firing: UTC instants, the wall-clock times as they happen locally, and notes on DST
+         *     adjustments and conflicts with other schedules.
+         */
+        Firing: {
+            enabled: boolean;
+            end: components["schemas"]["Timestamp"];
+            end_local: string;
+            notes: string[];
+            /** Format: int64 */
+            priority: number;
+            /** Format: int64 */
+            schedule_id: number;
+            schedule_name: string;
+            start: components["schemas"]["Timestamp"];
+            /** @description `YYYY-MM-DDTHH:MM` in the schedule's zone. */
+            start_local: string;
+            timezone: string;
+        };
         GroupCommandItem: {
             /** Format: int64 */
             output_id: number;
@@ -701,6 +918,20 @@ export interface components {
              */
             reconciliation_commands: number;
             server_time: components["schemas"]["Timestamp"];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Alarm: {
+            items: {
+                acknowledged_at?: components["schemas"]["Timestamp"] | null;
+                acknowledged_by?: string | null;
+                /** Format: int64 */
+                id: number;
+                message: string;
+                raised_at: components["schemas"]["Timestamp"];
+                /** Format: int64 */
+                schedule_id?: number | null;
+                severity: components["schemas"]["Severity"];
+            }[];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
         Items_ApiToken: {
@@ -740,6 +971,24 @@ export interface components {
                 /** Format: int64 */
                 state: number;
                 status: components["schemas"]["CommandStatus"];
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Firing: {
+            items: {
+                enabled: boolean;
+                end: components["schemas"]["Timestamp"];
+                end_local: string;
+                notes: string[];
+                /** Format: int64 */
+                priority: number;
+                /** Format: int64 */
+                schedule_id: number;
+                schedule_name: string;
+                start: components["schemas"]["Timestamp"];
+                /** @description `YYYY-MM-DDTHH:MM` in the schedule's zone. */
+                start_local: string;
+                timezone: string;
             }[];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
@@ -789,6 +1038,25 @@ export interface components {
                  * @description What the node last said it is.
                  */
                 reported_state?: number | null;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Schedule: {
+            items: {
+                actions: components["schemas"]["Action"][];
+                conditions?: components["schemas"]["Conditions"] | null;
+                created_at: components["schemas"]["Timestamp"];
+                enabled: boolean;
+                /** Format: int64 */
+                id: number;
+                missed_run_policy: components["schemas"]["MissedRunPolicy"];
+                name: string;
+                /** Format: int64 */
+                priority: number;
+                recurrence: components["schemas"]["Recurrence"];
+                /** @description IANA time zone of the recurrence; null means the site's. */
+                timezone?: string | null;
+                updated_at: components["schemas"]["Timestamp"];
             }[];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
@@ -844,6 +1112,10 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @enum {string} */
+        MissedRunPolicy: "skip" | "run_once";
+        /** @enum {string} */
+        Mode: "all" | "any";
         Node: {
             adopted_at: components["schemas"]["Timestamp"];
             agent_version: string;
@@ -898,6 +1170,8 @@ export interface components {
             heartbeat_interval_s?: number | null;
             name?: string | null;
         };
+        /** @enum {string} */
+        Op: "lt" | "lte" | "gt" | "gte" | "eq" | "ne";
         Output: {
             /**
              * Format: int64
@@ -972,6 +1246,19 @@ export interface components {
             /** @description Start of the bucket (raw: the reading's time). */
             ts: components["schemas"]["Timestamp"];
         };
+        /** @description When a schedule is on, in the schedule's (the site's) local time. */
+        Recurrence: {
+            blocks: components["schemas"]["Block"][];
+            /** @enum {string} */
+            type: "weekly";
+        } | {
+            dtstart: string;
+            /** Format: int64 */
+            duration_minutes: number;
+            rrule: string;
+            /** @enum {string} */
+            type: "rrule";
+        };
         ReportedOutputState: {
             key: string;
             /** Format: int64 */
@@ -981,6 +1268,81 @@ export interface components {
         Resolution: "raw" | "bucketed" | "hourly";
         /** @enum {string} */
         Role: "viewer" | "operator" | "admin";
+        Rule: {
+            /**
+             * Format: int64
+             * @description The comparison must have held for at least this long (default 0: the last reading).
+             */
+            for_s?: number;
+            op: components["schemas"]["Op"];
+            /** Format: int64 */
+            sensor_id: number;
+            /** Format: double */
+            value: number;
+        };
+        /** @description A schedule as the API shows it. */
+        Schedule: {
+            actions: components["schemas"]["Action"][];
+            conditions?: components["schemas"]["Conditions"] | null;
+            created_at: components["schemas"]["Timestamp"];
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            missed_run_policy: components["schemas"]["MissedRunPolicy"];
+            name: string;
+            /** Format: int64 */
+            priority: number;
+            recurrence: components["schemas"]["Recurrence"];
+            /** @description IANA time zone of the recurrence; null means the site's. */
+            timezone?: string | null;
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ScheduleCreate: {
+            actions: components["schemas"]["Action"][];
+            conditions?: components["schemas"]["Conditions"] | null;
+            /** @description Default true. */
+            enabled?: boolean | null;
+            missed_run_policy?: components["schemas"]["MissedRunPolicy"] | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description Higher wins an output claimed by two schedules at once (default 0, -1000 to 1000).
+             */
+            priority?: number | null;
+            recurrence: components["schemas"]["Recurrence"];
+            /** @description IANA time zone of the recurrence; omit for the site's. */
+            timezone?: string | null;
+        };
+        ScheduleRun: {
+            end: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            id: number;
+            /** @description `manual` (run now) or `catch_up` (a missed occurrence run late). */
+            reason: string;
+            requested_by?: string | null;
+            /** Format: int64 */
+            schedule_id: number;
+            start: components["schemas"]["Timestamp"];
+        };
+        ScheduleRunRequest: {
+            /**
+             * Format: int64
+             * @description How long to run; default the duration of the schedule's next occurrence (or 30).
+             */
+            duration_minutes?: number | null;
+        };
+        /** @description Fields to change; `timezone` or `conditions` set to null clear them. */
+        ScheduleUpdate: {
+            actions?: components["schemas"]["Action"][] | null;
+            conditions?: components["schemas"]["Conditions"] | null;
+            enabled?: boolean | null;
+            missed_run_policy?: components["schemas"]["MissedRunPolicy"] | null;
+            name?: string | null;
+            /** Format: int64 */
+            priority?: number | null;
+            recurrence?: components["schemas"]["Recurrence"] | null;
+            timezone?: string | null;
+        };
         Sensor: {
             /** Format: int64 */
             id: number;
@@ -1044,6 +1406,8 @@ export interface components {
             /** Format: int64 */
             sensor_id: number;
         };
+        /** @enum {string} */
+        Severity: "info" | "warning" | "critical";
         Site: {
             name: string;
             /** @description IANA time zone, e.g. `America/Los_Angeles`. */
@@ -1107,6 +1471,8 @@ export interface components {
             password?: string | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /** @enum {string} */
+        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
     };
     responses: {
         /** @description Malformed JSON or query string */
@@ -1198,6 +1564,93 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    action_logs_list: {
+        parameters: {
+            query?: {
+                schedule_id?: number;
+                output_id?: number;
+                /** @description `fired`, `ended`, `skipped` or `missed`. */
+                outcome?: string;
+                /** @description Page size, 1–1000 (default 100). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of decisions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionLogPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    alarms_list: {
+        parameters: {
+            query?: {
+                /** @description Only alarms not yet acknowledged (default false). */
+                open?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alarms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Alarm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    alarm_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Alarm id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alarm"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     api_tokens_list: {
         parameters: {
             query?: never;
@@ -1986,6 +2439,241 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    schedules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Schedules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Schedule"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    schedule_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    schedules_calendar: {
+        parameters: {
+            query: {
+                /** @description Range start (RFC 3339). */
+                from: string;
+                /** @description Range end (RFC 3339), at most 31 days after from. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Firings of all schedules, by start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Firing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    schedule_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    schedule_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    schedule_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    schedule_preview: {
+        parameters: {
+            query?: {
+                /** @description The next N firings from now (1–200, default 10), unless from/to are given. */
+                count?: number;
+                /** @description Range start (RFC 3339). */
+                from?: string;
+                /** @description Range end (RFC 3339), at most 31 days after from. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Firings, by start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Firing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    schedule_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Schedule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRunRequest"];
+            };
+        };
+        responses: {
+            /** @description Started; the engine applies it at once */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
         };

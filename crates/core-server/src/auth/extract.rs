@@ -159,7 +159,20 @@ pub mod caps {
         )*};
     }
 
-    markers!(UsersManage, TokensManage, NodesView, NodesManage, OutputsCommand, LogsView, ConfigWrite);
+    markers!(
+        UsersManage,
+        TokensManage,
+        NodesView,
+        NodesManage,
+        OutputsCommand,
+        LogsView,
+        ConfigWrite,
+        SchedulesView,
+        SchedulesWrite,
+        SchedulesRun,
+        AlarmsView,
+        AlarmsAck,
+    );
 }
 
 /// An authenticated caller holding capability `C`.

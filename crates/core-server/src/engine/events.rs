@@ -91,6 +91,10 @@ impl Events {
         self.publish("command", command);
     }
 
+    pub fn alarm(&self, alarm: &crate::store::schedules::Alarm) {
+        self.publish("alarm", alarm);
+    }
+
     /// Forwards a reading unless this sensor had one forwarded within the last second.
     pub fn reading(&self, reading: &Reading, now: i64) {
         {

@@ -1,6 +1,7 @@
 //! Handlers, one module per resource, each exposing `router()`. Handlers parse and authorize,
 //! call the domain and the store, and map errors; they hold no SQL.
 
+pub mod action_logs;
 pub mod api_tokens;
 pub mod auth;
 pub mod dashboard;
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod node_api;
 pub mod nodes;
 pub mod outputs;
+pub mod schedules;
 pub mod sensors;
 pub mod site;
 pub mod users;

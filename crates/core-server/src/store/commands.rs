@@ -160,52 +160,56 @@ fn node_is_retired(conn: &Connection, node_id: i64) -> Result<bool> {
     conn.query_row("SELECT retired_at IS NOT NULL FROM nodes WHERE id = ?1", [node_id], |r| r.get(0)).map_err(internal)
 }
 
+/// Validates and queues command requests inside the caller's transaction (API requests and the
+/// schedule engine share it): all or nothing, an open command for the same output superseded.
+pub(crate) fn issue_in(conn: &Connection, requests: Vec<CommandRequest>, by: &Requester, now: i64) -> Result<Issued> {
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    for req in &requests {
+        match super::outputs::get(conn, req.output_id) {
+            Err(Error::NotFound(_)) => {
+                problems.push(FieldError::new(format!("{}output_id", req.field), "no such output"));
+            }
+            Err(e) => return Err(e),
+            Ok(output) => match output.kind.check_state(&format!("{}state", req.field), req.state) {
+                Err(Error::Validation(mut p)) => problems.append(&mut p),
+                Err(e) => return Err(e),
+                Ok(_) => targets.push((output, req.state)),
+            },
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    let mut new_ids = Vec::new();
+    let mut superseded_ids = Vec::new();
+    let mut output_ids = Vec::new();
+    for (output, state) in &targets {
+        if node_is_retired(conn, output.node_id)? {
+            return Err(Error::Conflict(format!("output {} belongs to a retired node", output.id)));
+        }
+        conn.execute("UPDATE outputs SET desired_state = ?2, updated_at = ?3 WHERE id = ?1", (output.id, state, now))
+            .map_err(internal)?;
+        let (id, mut superseded) = queue(conn, output, *state, by, now)?;
+        new_ids.push(id);
+        superseded_ids.append(&mut superseded);
+        output_ids.push(output.id);
+    }
+    let issued = Issued {
+        commands: by_ids(conn, &new_ids)?,
+        superseded: by_ids(conn, &superseded_ids)?,
+        outputs: output_ids.iter().map(|&id| super::outputs::get(conn, id)).collect::<Result<_>>()?,
+    };
+    Ok(issued)
+}
+
 #[async_trait]
 impl CommandStore for SqliteStore {
     async fn commands_issue(&self, requests: Vec<CommandRequest>, by: Requester, now: i64) -> Result<Issued> {
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
-                let mut problems = Vec::new();
-                let mut targets = Vec::new();
-                for req in &requests {
-                    match super::outputs::get(&tx, req.output_id) {
-                        Err(Error::NotFound(_)) => {
-                            problems.push(FieldError::new(format!("{}output_id", req.field), "no such output"));
-                        }
-                        Err(e) => return Err(e),
-                        Ok(output) => match output.kind.check_state(&format!("{}state", req.field), req.state) {
-                            Err(Error::Validation(mut p)) => problems.append(&mut p),
-                            Err(e) => return Err(e),
-                            Ok(_) => targets.push((output, req.state)),
-                        },
-                    }
-                }
-                if !problems.is_empty() {
-                    return Err(Error::Validation(problems));
-                }
-                let mut new_ids = Vec::new();
-                let mut superseded_ids = Vec::new();
-                let mut output_ids = Vec::new();
-                for (output, state) in &targets {
-                    if node_is_retired(&tx, output.node_id)? {
-                        return Err(Error::Conflict(format!("output {} belongs to a retired node", output.id)));
-                    }
-                    tx.execute(
-                        "UPDATE outputs SET desired_state = ?2, updated_at = ?3 WHERE id = ?1",
-                        (output.id, state, now),
-                    )
-                    .map_err(internal)?;
-                    let (id, mut superseded) = queue(&tx, output, *state, &by, now)?;
-                    new_ids.push(id);
-                    superseded_ids.append(&mut superseded);
-                    output_ids.push(output.id);
-                }
-                let issued = Issued {
-                    commands: by_ids(&tx, &new_ids)?,
-                    superseded: by_ids(&tx, &superseded_ids)?,
-                    outputs: output_ids.iter().map(|&id| super::outputs::get(&tx, id)).collect::<Result<_>>()?,
-                };
+                let issued = issue_in(&tx, requests, &by, now)?;
                 tx.commit().map_err(internal)?;
                 Ok(issued)
             })

@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod nodes;
 pub mod outputs;
 pub mod pool;
+pub mod schedules;
 pub mod sensors;
 pub mod sessions;
 pub mod site;
@@ -26,6 +27,7 @@ pub use metrics::MetricStore;
 pub use nodes::NodeStore;
 pub use outputs::OutputStore;
 pub use pool::Pool;
+pub use schedules::ScheduleStore;
 pub use sensors::SensorStore;
 pub use sessions::{SessionRow, SessionStore};
 pub use site::SiteStore;
@@ -46,6 +48,7 @@ pub trait Store:
     + CommandStore
     + MetricStore
     + DashboardStore
+    + ScheduleStore
     + Send
     + Sync
     + 'static
@@ -64,6 +67,7 @@ impl<T> Store for T where
         + CommandStore
         + MetricStore
         + DashboardStore
+        + ScheduleStore
         + Send
         + Sync
         + 'static

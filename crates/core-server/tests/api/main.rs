@@ -13,6 +13,7 @@ mod metrics;
 mod migrations;
 mod nodes;
 mod openapi;
+mod schedules;
 mod support;
 mod telemetry;
 mod users;

@@ -1,0 +1,128 @@
+//! What the schedule engine decided, and alarms.
+
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::outputs::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::{Items, Json};
+use crate::app::AppState;
+use crate::auth::Authz;
+use crate::auth::extract::caps::{AlarmsAck, AlarmsView, LogsView};
+use crate::domain::error::Error;
+use crate::error::ApiError;
+use crate::store::schedules::{ActionLog, Alarm, LogFilter};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(action_logs_list))
+        .routes(routes!(alarms_list))
+        .routes(routes!(alarm_acknowledge))
+}
+
+const OUTCOMES: [&str; 4] = ["fired", "ended", "skipped", "missed"];
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ActionLogParams {
+    pub schedule_id: Option<i64>,
+    pub output_id: Option<i64>,
+    /// `fired`, `ended`, `skipped` or `missed`.
+    pub outcome: Option<String>,
+    /// Page size, 1–1000 (default 100).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<i64>,
+}
+
+/// Newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionLogPage {
+    pub items: Vec<ActionLog>,
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AlarmParams {
+    /// Only alarms not yet acknowledged (default false).
+    pub open: Option<bool>,
+}
+
+/// The engine's decisions, newest first, filterable by schedule, output and outcome.
+#[utoipa::path(
+    get, path = "/api/action-logs", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(ActionLogParams),
+    responses(
+        (status = 200, description = "A page of decisions", body = ActionLogPage),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn action_logs_list(
+    State(state): State<AppState>,
+    _: Authz<LogsView>,
+    Query(params): Query<ActionLogParams>,
+) -> Result<Json<ActionLogPage>, ApiError> {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::invalid("limit", "must be between 1 and 1000").into());
+    }
+    if let Some(outcome) = &params.outcome
+        && !OUTCOMES.contains(&outcome.as_str())
+    {
+        return Err(Error::invalid("outcome", "must be fired, ended, skipped or missed").into());
+    }
+    let filter = LogFilter { schedule_id: params.schedule_id, output_id: params.output_id, outcome: params.outcome };
+    let page = state.store.action_logs_list(filter, limit, params.cursor).await?;
+    Ok(Json(ActionLogPage { items: page.items, next_cursor: page.next_cursor }))
+}
+
+/// Alarms, newest first (at most 1000).
+#[utoipa::path(
+    get, path = "/api/alarms", tag = "alarms",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(AlarmParams),
+    responses(
+        (status = 200, description = "Alarms", body = Items<Alarm>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn alarms_list(
+    State(state): State<AppState>,
+    _: Authz<AlarmsView>,
+    Query(params): Query<AlarmParams>,
+) -> Result<Json<Items<Alarm>>, ApiError> {
+    Ok(Json(state.store.alarms_list(params.open.unwrap_or(false)).await?.into()))
+}
+
+/// Acknowledge an alarm.
+#[utoipa::path(
+    post, path = "/api/alarms/{id}/acknowledge", tag = "alarms",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Alarm id")),
+    responses(
+        (status = 200, description = "Acknowledged", body = Alarm),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+    )
+)]
+pub async fn alarm_acknowledge(
+    State(state): State<AppState>,
+    Authz(principal, _): Authz<AlarmsAck>,
+    Path(id): Path<i64>,
+) -> Result<Json<Alarm>, ApiError> {
+    Ok(Json(state.store.alarm_acknowledge(id, principal.user.username, state.clock.now_ms()).await?))
+}

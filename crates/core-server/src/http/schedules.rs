@@ -1,0 +1,442 @@
+//! Schedules: CRUD, run now, preview of the next firings, and the week calendar.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Items, Json};
+use crate::app::AppState;
+use crate::auth::Authz;
+use crate::auth::extract::caps::{SchedulesRun, SchedulesView, SchedulesWrite};
+use crate::domain::error::Error;
+use crate::domain::schedule_rules::{Action, Conditions, MissedRunPolicy, Schedule, ScheduleDraft};
+use crate::domain::schedules::{self, Recurrence};
+use crate::domain::time::Timestamp;
+use crate::error::ApiError;
+use crate::store::schedules::ScheduleRun;
+
+pub const MAX_PREVIEW: usize = 200;
+pub const DEFAULT_PREVIEW: usize = 10;
+/// The calendar answers at most this range (a month: the week view asks for one week).
+pub const MAX_CALENDAR_MS: i64 = 31 * 24 * 3_600_000;
+pub const MAX_CALENDAR_EVENTS: usize = 5000;
+/// "Run now" of a schedule with no upcoming occurrence to take a duration from.
+pub const DEFAULT_RUN_MINUTES: i64 = 30;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(schedules_list, schedule_create))
+        .routes(routes!(schedules_calendar))
+        .routes(routes!(schedule_get, schedule_update, schedule_delete))
+        .routes(routes!(schedule_run))
+        .routes(routes!(schedule_preview))
+}
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleCreate {
+    pub name: String,
+    /// Default true.
+    pub enabled: Option<bool>,
+    /// Higher wins an output claimed by two schedules at once (default 0, -1000 to 1000).
+    pub priority: Option<i64>,
+    /// IANA time zone of the recurrence; omit for the site's.
+    pub timezone: Option<String>,
+    pub recurrence: Recurrence,
+    pub conditions: Option<Conditions>,
+    pub actions: Vec<Action>,
+    /// Default `skip`.
+    pub missed_run_policy: Option<MissedRunPolicy>,
+}
+
+/// Fields to change; `timezone` or `conditions` set to null clear them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleUpdate {
+    pub name: Option<String>,
+    pub enabled: Option<bool>,
+    pub priority: Option<i64>,
+    #[serde(default, deserialize_with = "explicit")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
+    pub recurrence: Option<Recurrence>,
+    #[serde(default, deserialize_with = "explicit")]
+    #[schema(value_type = Option<Conditions>)]
+    pub conditions: Option<Option<Conditions>>,
+    pub actions: Option<Vec<Action>>,
+    pub missed_run_policy: Option<MissedRunPolicy>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRunRequest {
+    /// How long to run; default the duration of the schedule's next occurrence (or 30).
+    pub duration_minutes: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewParams {
+    /// The next N firings from now (1–200, default 10), unless from/to are given.
+    pub count: Option<usize>,
+    /// Range start (RFC 3339).
+    pub from: Option<String>,
+    /// Range end (RFC 3339), at most 31 days after from.
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// Range start (RFC 3339).
+    pub from: String,
+    /// Range end (RFC 3339), at most 31 days after from.
+    pub to: String,
+}
+
+/// One firing: UTC instants, the wall-clock times as they happen locally, and notes on DST
+/// adjustments and conflicts with other schedules.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Firing {
+    pub schedule_id: i64,
+    pub schedule_name: String,
+    pub enabled: bool,
+    pub priority: i64,
+    pub timezone: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// `YYYY-MM-DDTHH:MM` in the schedule's zone.
+    pub start_local: String,
+    pub end_local: String,
+    pub notes: Vec<String>,
+}
+
+fn draft_of(body: ScheduleCreate) -> ScheduleDraft {
+    ScheduleDraft {
+        name: body.name.trim().to_owned(),
+        enabled: body.enabled.unwrap_or(true),
+        priority: body.priority.unwrap_or(0),
+        timezone: body.timezone,
+        recurrence: body.recurrence,
+        conditions: body.conditions,
+        actions: body.actions,
+        missed_run_policy: body.missed_run_policy.unwrap_or(MissedRunPolicy::Skip),
+    }
+}
+
+fn merged(current: Schedule, body: ScheduleUpdate) -> ScheduleDraft {
+    ScheduleDraft {
+        name: body.name.map(|n| n.trim().to_owned()).unwrap_or(current.name),
+        enabled: body.enabled.unwrap_or(current.enabled),
+        priority: body.priority.unwrap_or(current.priority),
+        timezone: body.timezone.unwrap_or(current.timezone),
+        recurrence: body.recurrence.unwrap_or(current.recurrence),
+        conditions: body.conditions.unwrap_or(current.conditions),
+        actions: body.actions.unwrap_or(current.actions),
+        missed_run_policy: body.missed_run_policy.unwrap_or(current.missed_run_policy),
+    }
+}
+
+/// The firings of `schedules` in a range, each with DST notes and conflicts named.
+async fn firings(
+    state: &AppState,
+    only: Option<i64>,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<Vec<Firing>, ApiError> {
+    let site = state.store.site_get().await?;
+    let all = state.store.schedules_list().await?;
+    let mut out = Vec::new();
+    for s in all.iter().filter(|s| only.is_none_or(|id| id == s.id)) {
+        let tz = s.zone(&site.timezone);
+        for o in schedules::expand(&s.recurrence, tz, from, to, limit) {
+            let mut notes = o.notes.clone();
+            for other in all.iter().filter(|x| x.id != s.id && x.enabled) {
+                let shared: Vec<i64> =
+                    s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect();
+                if shared.is_empty() {
+                    continue;
+                }
+                if schedules::expand(&other.recurrence, other.zone(&site.timezone), o.start, o.end, 1).is_empty() {
+                    continue;
+                }
+                let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
+                notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
+            }
+            out.push(Firing {
+                schedule_id: s.id,
+                schedule_name: s.name.clone(),
+                enabled: s.enabled,
+                priority: s.priority,
+                timezone: tz.name().to_owned(),
+                start: Timestamp(o.start),
+                end: Timestamp(o.end),
+                start_local: o.start_local,
+                end_local: o.end_local,
+                notes,
+            });
+        }
+    }
+    out.sort_by_key(|f| (f.start, f.schedule_id));
+    out.truncate(limit);
+    Ok(out)
+}
+
+fn parse_range(from: &str, to: &str) -> Result<(i64, i64), Error> {
+    let mut problems = Vec::new();
+    let f = Timestamp::parse_rfc3339(from);
+    let t = Timestamp::parse_rfc3339(to);
+    if f.is_none() {
+        problems.push(crate::domain::FieldError::new("from", "must be an RFC 3339 date-time"));
+    }
+    if t.is_none() {
+        problems.push(crate::domain::FieldError::new("to", "must be an RFC 3339 date-time"));
+    }
+    if let (Some(f), Some(t)) = (f, t) {
+        if t <= f {
+            problems.push(crate::domain::FieldError::new("to", "must be after from"));
+        } else if t.millis() - f.millis() > MAX_CALENDAR_MS {
+            problems.push(crate::domain::FieldError::new("to", "must be at most 31 days after from"));
+        }
+    }
+    match (f, t) {
+        (Some(f), Some(t)) if problems.is_empty() => Ok((f.millis(), t.millis())),
+        _ => Err(Error::Validation(problems)),
+    }
+}
+
+fn changed(state: &AppState) {
+    state.schedules_changed.notify_one();
+}
+
+/// All schedules, by id.
+#[utoipa::path(
+    get, path = "/api/schedules", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Schedules", body = Items<Schedule>),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn schedules_list(
+    State(state): State<AppState>,
+    _: Authz<SchedulesView>,
+) -> Result<Json<Items<Schedule>>, ApiError> {
+    Ok(Json(state.store.schedules_list().await?.into()))
+}
+
+/// Create a schedule: weekly blocks or an RRULE, optional conditions, actions.
+#[utoipa::path(
+    post, path = "/api/schedules", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    request_body = ScheduleCreate,
+    responses(
+        (status = 201, description = "Created", body = Schedule),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 409, response = crate::error::Conflict),
+        (status = 413, response = crate::error::PayloadTooLarge),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn schedule_create(
+    State(state): State<AppState>,
+    _: Authz<SchedulesWrite>,
+    Json(body): Json<ScheduleCreate>,
+) -> Result<(StatusCode, Json<Schedule>), ApiError> {
+    let draft = draft_of(body);
+    draft.check()?;
+    let schedule = state.store.schedule_create(draft, state.clock.now_ms()).await?;
+    changed(&state);
+    Ok((StatusCode::CREATED, Json(schedule)))
+}
+
+/// One schedule.
+#[utoipa::path(
+    get, path = "/api/schedules/{id}", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    responses(
+        (status = 200, description = "The schedule", body = Schedule),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+    )
+)]
+pub async fn schedule_get(
+    State(state): State<AppState>,
+    _: Authz<SchedulesView>,
+    Path(id): Path<i64>,
+) -> Result<Json<Schedule>, ApiError> {
+    Ok(Json(state.store.schedule_get(id).await?))
+}
+
+/// Change a schedule (enable or disable it with `enabled`).
+#[utoipa::path(
+    patch, path = "/api/schedules/{id}", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    request_body = ScheduleUpdate,
+    responses(
+        (status = 200, description = "The updated schedule", body = Schedule),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 409, response = crate::error::Conflict),
+        (status = 413, response = crate::error::PayloadTooLarge),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn schedule_update(
+    State(state): State<AppState>,
+    _: Authz<SchedulesWrite>,
+    Path(id): Path<i64>,
+    Json(body): Json<ScheduleUpdate>,
+) -> Result<Json<Schedule>, ApiError> {
+    let draft = merged(state.store.schedule_get(id).await?, body);
+    draft.check()?;
+    let schedule = state.store.schedule_update(id, draft, state.clock.now_ms()).await?;
+    changed(&state);
+    Ok(Json(schedule))
+}
+
+/// Delete a schedule; outputs it holds return to their default at the next evaluation.
+#[utoipa::path(
+    delete, path = "/api/schedules/{id}", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+    )
+)]
+pub async fn schedule_delete(
+    State(state): State<AppState>,
+    _: Authz<SchedulesWrite>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.store.schedule_delete(id).await?;
+    changed(&state);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Run a schedule now, for its usual duration or the one given (send `{}` for the default).
+#[utoipa::path(
+    post, path = "/api/schedules/{id}/run", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id")),
+    request_body = ScheduleRunRequest,
+    responses(
+        (status = 202, description = "Started; the engine applies it at once", body = ScheduleRun),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 413, response = crate::error::PayloadTooLarge),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn schedule_run(
+    State(state): State<AppState>,
+    Authz(principal, _): Authz<SchedulesRun>,
+    Path(id): Path<i64>,
+    Json(body): Json<ScheduleRunRequest>,
+) -> Result<(StatusCode, Json<ScheduleRun>), ApiError> {
+    let schedule = state.store.schedule_get(id).await?;
+    let now = state.clock.now_ms();
+    let minutes = match body.duration_minutes {
+        Some(m) if !(1..=schedules::MAX_DURATION_MINUTES).contains(&m) => {
+            return Err(Error::invalid("duration_minutes", "must be between 1 and 10080").into());
+        }
+        Some(m) => m,
+        None => {
+            let site = state.store.site_get().await?;
+            schedules::expand(&schedule.recurrence, schedule.zone(&site.timezone), now, now + 8 * 24 * 3_600_000, 1)
+                .first()
+                .map_or(DEFAULT_RUN_MINUTES, |o| (o.end - o.start) / 60_000)
+        }
+    };
+    let run =
+        state.store.schedule_run_create(id, now, now + minutes * 60_000, Some(principal.user.username), now).await?;
+    changed(&state);
+    Ok((StatusCode::ACCEPTED, Json(run)))
+}
+
+/// The next firings of one schedule, or those in a range, with DST notes and conflicts.
+#[utoipa::path(
+    get, path = "/api/schedules/{id}/preview", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(("id" = i64, Path, description = "Schedule id"), PreviewParams),
+    responses(
+        (status = 200, description = "Firings, by start", body = Items<Firing>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 404, response = crate::error::NotFound),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn schedule_preview(
+    State(state): State<AppState>,
+    _: Authz<SchedulesView>,
+    Path(id): Path<i64>,
+    Query(params): Query<PreviewParams>,
+) -> Result<Json<Items<Firing>>, ApiError> {
+    state.store.schedule_get(id).await?;
+    let (from, to, limit) = match (params.from.as_deref(), params.to.as_deref()) {
+        (None, None) => {
+            let count = params.count.unwrap_or(DEFAULT_PREVIEW);
+            if !(1..=MAX_PREVIEW).contains(&count) {
+                return Err(Error::invalid("count", "must be between 1 and 200").into());
+            }
+            let now = state.clock.now_ms();
+            (now, now + 400 * 24 * 3_600_000, count)
+        }
+        (Some(from), Some(to)) => {
+            let (from, to) = parse_range(from, to)?;
+            (from, to, MAX_PREVIEW)
+        }
+        _ => return Err(Error::invalid("to", "give both from and to, or neither").into()),
+    };
+    Ok(Json(firings(&state, Some(id), from, to, limit).await?.into()))
+}
+
+/// Every schedule's firings in a range (a week view), with DST-correct instants.
+#[utoipa::path(
+    get, path = "/api/schedules/calendar", tag = "schedules",
+    security(("session_cookie" = []), ("bearer" = [])),
+    params(CalendarParams),
+    responses(
+        (status = 200, description = "Firings of all schedules, by start", body = Items<Firing>),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn schedules_calendar(
+    State(state): State<AppState>,
+    _: Authz<SchedulesView>,
+    Query(params): Query<CalendarParams>,
+) -> Result<Json<Items<Firing>>, ApiError> {
+    let (from, to) = parse_range(&params.from, &params.to)?;
+    Ok(Json(firings(&state, None, from, to, MAX_CALENDAR_EVENTS).await?.into()))
+}
