@@ -392,3 +392,42 @@ async fn deleting_or_disabling_a_running_schedule_releases_its_outputs() {
     assert_eq!(app.column("commands", "requested_by").last(), Some(&json!("B")));
     assert_eq!(app.count("schedule_claims"), 0);
 }
+
+#[tokio::test]
+async fn action_logs_filter_by_schedule_output_and_outcome() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let node = farm(&app, &admin).await;
+    let (valve, lights) = (node.output_id("valve"), node.output_id("lights"));
+    let a = create(
+        &app,
+        &admin,
+        json!({"name": "A", "recurrence": block("06:10", "06:20"),
+        "actions": [{"type": "set_output", "output_id": valve, "state": 1}]}),
+    )
+    .await;
+    create(
+        &app,
+        &admin,
+        json!({"name": "B", "recurrence": block("06:10", "06:20"),
+        "actions": [{"type": "set_output", "output_id": lights, "state": 30}]}),
+    )
+    .await;
+    at(&app, 10).await;
+    at(&app, 20).await;
+    let get = |query: String| {
+        let admin = admin.clone();
+        let url = app.url(&format!("/api/action-logs?{query}"));
+        async move { json_of(admin.get(url).send().await.unwrap()).await.1 }
+    };
+    let names =
+        |page: &Value| page["items"].as_array().unwrap().iter().map(|l| l["schedule_name"].clone()).collect::<Vec<_>>();
+    assert_eq!(names(&get(format!("output_id={lights}")).await), [json!("B"), json!("B")]);
+    assert_eq!(names(&get(format!("schedule_id={}&outcome=fired", a["id"])).await), [json!("A")]);
+    let first = get("limit=3".into()).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 3);
+    let rest = get(format!("limit=3&cursor={}", first["next_cursor"])).await;
+    assert_eq!((rest["items"].as_array().unwrap().len(), rest["next_cursor"].clone()), (1, json!(null)));
+    let (status, body) = json_of(admin.get(app.url("/api/action-logs?outcome=exploded")).send().await.unwrap()).await;
+    assert_error(status, &body, 422, "validation_failed");
+}
