@@ -53,6 +53,7 @@ pub struct AppState {
     pub liveness: Arc<Liveness>,
     /// Wakes the schedule runner when schedules change.
     pub schedules_changed: Arc<tokio::sync::Notify>,
+    pub backup_jobs: Arc<engine::backups::BackupJobs>,
 }
 
 impl AppState {
@@ -72,6 +73,7 @@ impl AppState {
             wakeups: Arc::new(NodeWakeups::default()),
             liveness: Arc::new(Liveness::default()),
             schedules_changed: Arc::new(tokio::sync::Notify::new()),
+            backup_jobs: Arc::new(engine::backups::BackupJobs::default()),
         }
     }
 }
@@ -93,6 +95,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(http::node_api::router())
         .merge(http::schedules::router())
         .merge(http::action_logs::router())
+        .merge(http::backups::router())
 }
 
 /// The OpenAPI document, generated from the route declarations.
@@ -248,7 +251,11 @@ pub async fn start_with_store(
             .await
     });
     let engine = if background == Background::Run {
-        vec![tokio::spawn(engine::run(state.clone())), tokio::spawn(engine::schedules::run(state.clone()))]
+        vec![
+            tokio::spawn(engine::run(state.clone())),
+            tokio::spawn(engine::schedules::run(state.clone())),
+            tokio::spawn(engine::backups::run(state.clone())),
+        ]
     } else {
         Vec::new()
     };

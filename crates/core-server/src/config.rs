@@ -32,6 +32,14 @@ pub struct Config {
     pub session_absolute_hours: u64,
     /// Mark the session cookie `Secure` (set when a TLS proxy sits in front).
     pub secure_cookies: bool,
+    /// Where backups go [default: <data-dir>/backups].
+    pub backup_dir: Option<PathBuf>,
+    /// Daily backup time, HH:MM in the site's time zone; `None` turns scheduled backups off.
+    pub backup_time: Option<String>,
+    /// Backups older than this many days are deleted...
+    pub backup_keep_days: u64,
+    /// ...except the newest this many verified ones.
+    pub backup_keep_min: usize,
     /// Diagnostics for tests: count executed SQL statements. Not a command-line setting.
     pub count_statements: bool,
 }
@@ -47,12 +55,20 @@ impl Default for Config {
             session_idle_minutes: 12 * 60,
             session_absolute_hours: 7 * 24,
             secure_cookies: false,
+            backup_dir: None,
+            backup_time: Some("03:00".into()),
+            backup_keep_days: 30,
+            backup_keep_min: 3,
             count_statements: false,
         }
     }
 }
 
 impl Config {
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| self.data_dir.join("backups"))
+    }
+
     pub fn session_idle_ms(&self) -> i64 {
         i64::try_from(self.session_idle_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX)
     }
@@ -99,6 +115,18 @@ pub struct ConfigArgs {
     /// Mark the session cookie Secure (behind a TLS proxy) [default: false]
     #[arg(long, env = "FARM_SECURE_COOKIES", global = true, value_name = "BOOL")]
     pub secure_cookies: Option<bool>,
+    /// Folder for backups [default: <data-dir>/backups]
+    #[arg(long, env = "FARM_BACKUP_DIR", global = true, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Daily backup time in the site's time zone, HH:MM, or "off" [default: 03:00]
+    #[arg(long, env = "FARM_BACKUP_TIME", global = true, value_name = "HH:MM")]
+    pub backup_time: Option<String>,
+    /// Delete backups older than this many days [default: 30]
+    #[arg(long, env = "FARM_BACKUP_KEEP_DAYS", global = true, value_name = "DAYS")]
+    pub backup_keep_days: Option<u64>,
+    /// Always keep at least this many newest verified backups [default: 3]
+    #[arg(long, env = "FARM_BACKUP_KEEP_MIN", global = true, value_name = "N")]
+    pub backup_keep_min: Option<usize>,
 }
 
 impl ConfigArgs {
@@ -113,7 +141,13 @@ impl ConfigArgs {
             }
             None => ConfigArgs::default(),
         };
-        Ok(file.overlay(self).apply(Config::default()))
+        let config = file.overlay(self).apply(Config::default());
+        if let Some(time) = &config.backup_time
+            && chrono::NaiveTime::parse_from_str(time, "%H:%M").is_err()
+        {
+            anyhow::bail!("backup_time {time:?} is not HH:MM (or \"off\")");
+        }
+        Ok(config)
     }
 
     fn overlay(self, top: &ConfigArgs) -> ConfigArgs {
@@ -127,6 +161,10 @@ impl ConfigArgs {
             session_idle_minutes: top.session_idle_minutes.or(self.session_idle_minutes),
             session_absolute_hours: top.session_absolute_hours.or(self.session_absolute_hours),
             secure_cookies: top.secure_cookies.or(self.secure_cookies),
+            backup_dir: top.backup_dir.clone().or(self.backup_dir),
+            backup_time: top.backup_time.clone().or(self.backup_time),
+            backup_keep_days: top.backup_keep_days.or(self.backup_keep_days),
+            backup_keep_min: top.backup_keep_min.or(self.backup_keep_min),
         }
     }
 
@@ -141,6 +179,14 @@ impl ConfigArgs {
             session_idle_minutes: self.session_idle_minutes.unwrap_or(base.session_idle_minutes),
             session_absolute_hours: self.session_absolute_hours.unwrap_or(base.session_absolute_hours),
             secure_cookies: self.secure_cookies.unwrap_or(base.secure_cookies),
+            backup_dir: self.backup_dir.or(base.backup_dir),
+            backup_time: match self.backup_time {
+                Some(t) if t.eq_ignore_ascii_case("off") => None,
+                Some(t) => Some(t),
+                None => base.backup_time,
+            },
+            backup_keep_days: self.backup_keep_days.unwrap_or(base.backup_keep_days),
+            backup_keep_min: self.backup_keep_min.unwrap_or(base.backup_keep_min),
             count_statements: base.count_statements,
         }
     }
@@ -162,6 +208,14 @@ mod tests {
         assert_eq!(config.database, PathBuf::from("/srv/farm/farm.db"), "database follows data_dir");
         assert_eq!(config.session_idle_minutes, 7, "flag beats file");
         assert_eq!(config.session_absolute_hours, 168, "default stays");
+    }
+
+    #[test]
+    fn backup_time_is_checked_and_can_be_off() {
+        let off = ConfigArgs { backup_time: Some("off".into()), ..Default::default() }.resolve().unwrap();
+        assert_eq!(off.backup_time, None);
+        assert!(ConfigArgs { backup_time: Some("25:00".into()), ..Default::default() }.resolve().is_err());
+        assert_eq!(ConfigArgs::default().resolve().unwrap().backup_time.as_deref(), Some("03:00"));
     }
 
     #[test]

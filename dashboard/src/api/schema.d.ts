@@ -158,6 +158,124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Backups, newest first, with their verification result, and those being written. */
+        get: operations["backups_list"];
+        put?: never;
+        /**
+         * Start a backup (send `{}`). It is written and verified in the background: follow `backup`
+         *     events, or the list.
+         */
+        post: operations["backup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backups/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a backup file (as downloaded), streamed, up to 2 GiB, with its SHA-256 in the
+         *     `x-backup-sha256` header. It is checked and verified before it is listed; a bad, truncated
+         *     or foreign file is a 422 and leaves nothing behind.
+         */
+        post: operations["backup_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backups/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One backup's manifest. */
+        get: operations["backup_get"];
+        put?: never;
+        post?: never;
+        /** Delete a backup's files. */
+        delete: operations["backup_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backups/{name}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the compressed database (it holds password hashes: `backups.manage` only). The
+         *     `x-backup-sha256` header carries the checksum the upload will ask for.
+         */
+        get: operations["backup_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backups/{name}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a verified backup: it is verified again, a safety backup of the current data is
+         *     taken, then the database's contents are replaced in one transaction. The server goes on
+         *     with the restored data; sessions not in the backup end.
+         */
+        post: operations["backup_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/backups/{name}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a backup again (its file may have changed on disk) and record the result. */
+        post: operations["backup_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/commands": {
         parameters: {
             query?: never;
@@ -769,6 +887,25 @@ export interface components {
             method: components["schemas"]["AuthMethod"];
             user: components["schemas"]["User"];
         };
+        BackupCreate: Record<string, never>;
+        BackupList: {
+            /** @description Newest first; only `verified` ones are good to restore. */
+            items: components["schemas"]["Manifest"][];
+            /** @description Backups being written now. */
+            running: components["schemas"]["RunningBackup"][];
+        };
+        BackupRestore: {
+            /** @description The backup's name, typed again: restoring replaces everything. */
+            confirm: string;
+        };
+        BackupRestored: {
+            restored: string;
+            /** @description The backup of the data as it was just before, in case this was a mistake. */
+            safety_backup: string;
+        };
+        BackupStarted: {
+            name: string;
+        };
         /** @description One weekly block: on `day` from `start` to `end` (local `HH:MM`). */
         Block: {
             day: components["schemas"]["Weekday"];
@@ -1108,9 +1245,32 @@ export interface components {
                 username: string;
             }[];
         };
+        /** @enum {string} */
+        Kind: "manual" | "scheduled" | "safety" | "uploaded";
         LoginRequest: {
             password: string;
             username: string;
+        };
+        Manifest: {
+            app_version: string;
+            created_at: components["schemas"]["Timestamp"];
+            /** Format: int32 */
+            format: number;
+            kind: components["schemas"]["Kind"];
+            name: string;
+            /** @description Why verification failed. */
+            problem?: string | null;
+            row_counts: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            schema_version: number;
+            /** @description Of the compressed file. */
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            status: components["schemas"]["Status"];
+            verified_at?: components["schemas"]["Timestamp"] | null;
         };
         /** @enum {string} */
         MissedRunPolicy: "skip" | "run_once";
@@ -1234,6 +1394,11 @@ export interface components {
             current_password: string;
             new_password: string;
         };
+        /**
+         * @description Progress of a long backup, for the caller to report.
+         * @enum {string}
+         */
+        Phase: "snapshot" | "compress" | "verify";
         Point: {
             /** Format: double */
             avg: number;
@@ -1279,6 +1444,13 @@ export interface components {
             sensor_id: number;
             /** Format: double */
             value: number;
+        };
+        /** @description A running backup as the list shows it. */
+        RunningBackup: {
+            kind: components["schemas"]["Kind"];
+            name: string;
+            phase: components["schemas"]["Phase"];
+            started_at: components["schemas"]["Timestamp"];
         };
         /** @description A schedule as the API shows it. */
         Schedule: {
@@ -1421,6 +1593,8 @@ export interface components {
             timezone?: string | null;
             units?: components["schemas"]["Units"] | null;
         };
+        /** @enum {string} */
+        Status: "running" | "verified" | "failed";
         TelemetryAccepted: {
             /** @description Readings already stored (same sensor and time): re-sending a batch is harmless. */
             duplicates: number;
@@ -1828,6 +2002,223 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+        };
+    };
+    backups_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Backups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    backup_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupCreate"];
+            };
+        };
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    backup_upload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description SHA-256 of the file, hex */
+                "x-backup-sha256": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/zstd": number[];
+            };
+        };
+        responses: {
+            /** @description Stored and verified */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    backup_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    backup_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    backup_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The zstd-compressed SQLite database */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zstd": number[];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    backup_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupRestore"];
+            };
+        };
+        responses: {
+            /** @description Restored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupRestored"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    backup_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Backup name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifest with the new result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     commands_list: {

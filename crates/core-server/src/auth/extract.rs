@@ -172,6 +172,8 @@ pub mod caps {
         SchedulesRun,
         AlarmsView,
         AlarmsAck,
+        BackupsView,
+        BackupsManage,
     );
 }
 

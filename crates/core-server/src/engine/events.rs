@@ -91,6 +91,11 @@ impl Events {
         self.publish("command", command);
     }
 
+    /// Progress and completion of a backup.
+    pub fn backup(&self, progress: &impl Serialize) {
+        self.publish("backup", progress);
+    }
+
     pub fn alarm(&self, alarm: &crate::store::schedules::Alarm) {
         self.publish("alarm", alarm);
     }

@@ -2,6 +2,7 @@
 //! plain async function over `AppState`, so tests drive it with a manual clock instead of
 //! waiting for the loop.
 
+pub mod backups;
 pub mod events;
 pub mod schedules;
 pub mod wakeups;

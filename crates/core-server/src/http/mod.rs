@@ -4,6 +4,7 @@
 pub mod action_logs;
 pub mod api_tokens;
 pub mod auth;
+pub mod backups;
 pub mod dashboard;
 pub mod events;
 pub mod health;

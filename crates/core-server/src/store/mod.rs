@@ -3,6 +3,7 @@
 //! module writes SQL.
 
 pub mod api_tokens;
+pub mod backups;
 pub mod commands;
 pub mod dashboard;
 pub mod meta;
@@ -20,6 +21,7 @@ pub mod users;
 use std::path::Path;
 
 pub use api_tokens::{ApiTokenStore, NewApiToken};
+pub use backups::BackupStore;
 pub use commands::CommandStore;
 pub use dashboard::DashboardStore;
 pub use meta::MetaStore;
@@ -49,6 +51,7 @@ pub trait Store:
     + MetricStore
     + DashboardStore
     + ScheduleStore
+    + BackupStore
     + Send
     + Sync
     + 'static
@@ -68,6 +71,7 @@ impl<T> Store for T where
         + MetricStore
         + DashboardStore
         + ScheduleStore
+        + BackupStore
         + Send
         + Sync
         + 'static

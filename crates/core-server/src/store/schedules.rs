@@ -93,6 +93,16 @@ pub trait ScheduleStore {
     async fn action_logs_list(&self, filter: LogFilter, limit: i64, cursor: Option<i64>) -> Result<LogPage>;
     async fn alarms_list(&self, open_only: bool) -> Result<Vec<Alarm>>;
     async fn alarm_acknowledge(&self, id: i64, by: String, now: i64) -> Result<Alarm>;
+    /// Raises an alarm not tied to a schedule run (e.g. backups getting old).
+    async fn alarm_raise(
+        &self,
+        schedule_id: Option<i64>,
+        severity: Severity,
+        message: String,
+        now: i64,
+    ) -> Result<Alarm>;
+    /// Whether an unacknowledged alarm with this message exists.
+    async fn alarm_open_with_message(&self, message: String) -> Result<bool>;
     /// Everything the engine reads, except sensor samples.
     async fn engine_snapshot(&self, now: i64) -> Result<Snapshot>;
     /// Readings since `since` for each (sensor, since), with the sensor's interval.
@@ -394,6 +404,38 @@ impl ScheduleStore for SqliteStore {
                 let alarm = alarm_get(&tx, id)?;
                 tx.commit().map_err(internal)?;
                 Ok(alarm)
+            })
+            .await
+    }
+
+    async fn alarm_raise(
+        &self,
+        schedule_id: Option<i64>,
+        severity: Severity,
+        message: String,
+        now: i64,
+    ) -> Result<Alarm> {
+        self.pool
+            .write(move |conn| {
+                conn.execute(
+                    "INSERT INTO alarms (schedule_id, severity, message, raised_at) VALUES (?1, ?2, ?3, ?4)",
+                    (schedule_id, severity.as_str(), &message, now),
+                )
+                .map_err(internal)?;
+                alarm_get(conn, conn.last_insert_rowid())
+            })
+            .await
+    }
+
+    async fn alarm_open_with_message(&self, message: String) -> Result<bool> {
+        self.pool
+            .run(move |conn| {
+                conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM alarms WHERE message = ?1 AND acknowledged_at IS NULL)",
+                    [message],
+                    |r| r.get(0),
+                )
+                .map_err(internal)
             })
             .await
     }

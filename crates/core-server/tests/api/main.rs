@@ -3,6 +3,7 @@
 mod api_tokens;
 mod assets;
 mod auth;
+mod backups;
 mod commands;
 mod dashboard;
 mod errors;

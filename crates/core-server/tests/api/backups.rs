@@ -1,0 +1,191 @@
+//! Backups that are proven restorable.
+
+use std::time::Duration;
+
+use core_server::domain::users::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, assert_error, json_of};
+
+/// Starts a backup and waits for its manifest (written once it is verified or failed).
+async fn backup(app: &TestApp, admin: &reqwest::Client) -> Value {
+    let (status, started) = json_of(admin.post(app.url("/api/backups")).json(&json!({})).send().await.unwrap()).await;
+    assert_eq!(status, 202, "{started}");
+    let name = started["name"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let (status, manifest) =
+            json_of(admin.get(app.url(&format!("/api/backups/{name}"))).send().await.unwrap()).await;
+        if status == 200 {
+            return manifest;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("backup {name} did not finish");
+}
+
+fn backup_file(app: &TestApp, name: &str) -> std::path::PathBuf {
+    app.config.backup_dir().join(format!("{name}.db.zst"))
+}
+
+#[tokio::test]
+async fn a_backup_is_verified_with_its_manifest() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let manifest = backup(&app, &admin).await;
+    assert_eq!(manifest["status"], "verified", "{manifest}");
+    assert_eq!(manifest["kind"], "manual");
+    assert_eq!(manifest["row_counts"]["users"], 1);
+    assert_eq!(manifest["schema_version"], app.count("schema_migrations"));
+    let (_, list) = json_of(admin.get(app.url("/api/backups")).send().await.unwrap()).await;
+    assert_eq!(list["items"][0]["name"], manifest["name"]);
+    assert!(backup_file(&app, manifest["name"].as_str().unwrap()).exists());
+}
+
+#[tokio::test]
+async fn a_corrupted_backup_fails_verification_and_cannot_be_restored() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let name = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    let path = backup_file(&app, &name);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&path, bytes).unwrap();
+
+    let (status, manifest) =
+        json_of(admin.post(app.url(&format!("/api/backups/{name}/verify"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(manifest["status"], "failed");
+    assert!(manifest["problem"].as_str().unwrap().contains("checksum"), "{manifest}");
+    app.create_user("bob", Role::Viewer, "bob password 1").await;
+    let (status, body) = json_of(
+        admin
+            .post(app.url(&format!("/api/backups/{name}/restore")))
+            .json(&json!({"confirm": name}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(status, &body, 409, "conflict");
+    assert_eq!(app.count("users"), 2, "a failed restore leaves the data as it was");
+}
+
+#[tokio::test]
+async fn restore_round_trip_undoes_a_later_change_and_keeps_a_safety_backup() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let name = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    app.create_user("bob", Role::Viewer, "bob password 1").await;
+    assert_eq!(app.count("users"), 2);
+
+    let (status, body) = json_of(
+        admin
+            .post(app.url(&format!("/api/backups/{name}/restore")))
+            .json(&json!({"confirm": "yes"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "confirm");
+    assert_eq!(app.count("users"), 2, "a wrong confirmation changes nothing");
+
+    let (status, restored) = json_of(
+        admin
+            .post(app.url(&format!("/api/backups/{name}/restore")))
+            .json(&json!({"confirm": name}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(app.count("users"), 1, "bob came after the backup");
+    let safety = restored["safety_backup"].as_str().unwrap();
+    let (status, manifest) = json_of(admin.get(app.url(&format!("/api/backups/{safety}"))).send().await.unwrap()).await;
+    assert_eq!(
+        (status, manifest["kind"].clone(), manifest["row_counts"]["users"].clone()),
+        (200, json!("safety"), json!(2))
+    );
+    // The server goes on, on the restored data, without a restart.
+    let (status, _) = json_of(admin.get(app.url("/api/users")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn upload_round_trip_and_truncated_upload_is_rejected() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let name = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    let download = admin.get(app.url(&format!("/api/backups/{name}/download"))).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    let sha = download.headers()["x-backup-sha256"].to_str().unwrap().to_owned();
+    let bytes = download.bytes().await.unwrap().to_vec();
+    let before = std::fs::read_dir(app.config.backup_dir()).unwrap().count();
+
+    let truncated = bytes[..bytes.len() / 2].to_vec();
+    let truncated_sha = hex_sha256(&truncated);
+    for (body, sha) in
+        [(truncated.clone(), sha.clone()), (truncated, truncated_sha), (b"hello".to_vec(), hex_sha256(b"hello"))]
+    {
+        let response =
+            admin.post(app.url("/api/backups/upload")).header("x-backup-sha256", sha).body(body).send().await.unwrap();
+        let (status, error) = json_of(response).await;
+        assert_error(status, &error, 422, "validation_failed");
+    }
+    assert_eq!(std::fs::read_dir(app.config.backup_dir()).unwrap().count(), before, "nothing left behind");
+
+    let response =
+        admin.post(app.url("/api/backups/upload")).header("x-backup-sha256", &sha).body(bytes).send().await.unwrap();
+    let (status, manifest) = json_of(response).await;
+    assert_eq!(status, 201, "{manifest}");
+    assert_eq!((manifest["kind"].clone(), manifest["status"].clone()), (json!("uploaded"), json!("verified")));
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn retention_keeps_the_newest_verified_backups() {
+    let app = TestApp::spawn_with(|c| {
+        c.backup_keep_days = 30;
+        c.backup_keep_min = 2;
+    })
+    .await;
+    let admin = app.admin().await;
+    let mut names = Vec::new();
+    for day in [100, 90, 80, 5] {
+        app.clock.set_ms(crate::support::T0 - day * 24 * 3_600_000);
+        names.push(backup(&app, &admin).await["name"].as_str().unwrap().to_owned());
+    }
+    app.clock.set_ms(crate::support::T0);
+    let deleted = core_server::engine::backups::retention(app.state()).unwrap();
+    assert_eq!(deleted, [names[1].clone(), names[0].clone()], "older than 30 days and not among the newest 2 verified");
+    let (_, list) = json_of(admin.get(app.url("/api/backups")).send().await.unwrap()).await;
+    let kept: Vec<_> =
+        list["items"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(kept, [names[3].clone(), names[2].clone()]);
+}
+
+#[tokio::test]
+async fn viewers_list_backups_but_cannot_download_or_restore() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let name = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    app.create_user("vera", Role::Viewer, "vera password").await;
+    let viewer = app.login("vera", "vera password").await;
+    assert_eq!(viewer.get(app.url("/api/backups")).send().await.unwrap().status(), 200);
+    for request in [
+        viewer.get(app.url(&format!("/api/backups/{name}/download"))),
+        viewer.post(app.url("/api/backups")).json(&json!({})),
+    ] {
+        let (status, body) = json_of(request.send().await.unwrap()).await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    let (status, body) = json_of(admin.get(app.url("/api/backups/..%2f..%2fetc")).send().await.unwrap()).await;
+    assert_error(status, &body, 404, "not_found");
+}
