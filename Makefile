@@ -17,7 +17,7 @@ PY_DEPS    := $(PY_VENV)/.installed
 PYTHON     ?= python3
 PARITY_ARGS ?= --generated 200 --seed 1
 
-.PHONY: help run build dashboard python parity test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean
+.PHONY: help run build dashboard python parity e2e-web-smoke test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,7 +41,7 @@ $(DASH_DEPS): $(DASH)/package.json $(DASH)/package-lock.json
 dashboard: $(DASH_DEPS) ## build the dashboard's static files into dashboard/dist
 	cd $(DASH) && $(NPM) run build
 
-test: lint openapi-check test-dashboard test-rust test-python ## every test: lints, contract drift, dashboard, Rust, Python
+test: lint openapi-check test-dashboard test-rust test-python e2e-web-smoke ## every test: lints, contract drift, dashboard, Rust, Python, browser smoke
 	@echo "make test: all checks passed"
 
 test-rust: dashboard
@@ -84,6 +84,9 @@ lint: $(DASH_DEPS) $(PY_DEPS) ## rustfmt, clippy (deny warnings), tsc, eslint, r
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd $(DASH) && $(NPM) run --silent typecheck && $(NPM) run --silent lint
 	cd $(PY_DIR) && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+e2e-web-smoke: build ## the dashboard in headless Chromium against a demo server and node-sim (screenshots in target/e2e/)
+	bash $(DASH)/e2e/run.sh $(SERVER_BIN) $(SIM_BIN)
 
 parity: $(PY_DEPS) ## Rust and Python side by side on copies of one database (docs/parity.md)
 	$(CARGO) build --bin core-server --bin parity

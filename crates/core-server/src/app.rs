@@ -54,6 +54,8 @@ pub struct AppState {
     /// Wakes the schedule runner when schedules change.
     pub schedules_changed: Arc<tokio::sync::Notify>,
     pub backup_jobs: Arc<engine::backups::BackupJobs>,
+    /// Cancelled when the server shuts down: event streams and long polls end with it.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             liveness: Arc::new(Liveness::default()),
             schedules_changed: Arc::new(tokio::sync::Notify::new()),
             backup_jobs: Arc::new(engine::backups::BackupJobs::default()),
+            shutdown: tokio_util::sync::CancellationToken::new(),
         }
     }
 }
@@ -196,6 +199,8 @@ pub struct Running {
 impl Running {
     /// Stops accepting, lets in-flight requests finish, then closes the database.
     pub async fn shutdown(self) -> anyhow::Result<()> {
+        // Long-lived responses (event streams, long polls) would hold graceful shutdown open.
+        self.state.shutdown.cancel();
         let _ = self.shutdown.send(());
         self.task.await.context("server task")?.context("server")?;
         for task in self.engine {

@@ -95,7 +95,8 @@ pub async fn seed(store: &dyn Store, data_dir: &Path, now: i64) -> anyhow::Resul
         .site_update(
             SiteChange {
                 name: Some("Demo Farm".into()),
-                timezone: Some("America/Los_Angeles".into()),
+                // The waveforms peak mid-afternoon UTC, which is mid-afternoon here too.
+                timezone: Some("Europe/Berlin".into()),
                 units: Some(Units::Metric),
             },
             now,

@@ -28,6 +28,13 @@ describe("describeApiError", () => {
     );
   });
 
+  it("starts the server's lower-case message with a capital", () => {
+    const error = httpFailure(401, {
+      error: { code: "unauthenticated", message: "invalid username or password", details: [] },
+    });
+    expect(describeApiError(error)).toBe("Invalid username or password. (HTTP 401, unauthenticated)");
+  });
+
   it("does not show a body that is not an ErrorBody (e.g. a proxy's page or odd JSON)", () => {
     for (const body of ['<html><body>502 Bad Gateway</body></html>', { detail: "nope" }, undefined]) {
       const text = describeApiError(httpFailure(502, body));

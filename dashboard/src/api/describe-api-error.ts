@@ -1,5 +1,12 @@
 import { ApiError } from "./api-error";
 
+/** core-server's messages start in lower case ("node not found"): make them a sentence. */
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /**
  * One readable sentence (or two) for a failed core-server call, fit to show a
  * person: never raw JSON, never a stack trace.
@@ -19,7 +26,7 @@ export function describeApiError(error: unknown): string {
         return `core-server answered with an error (HTTP ${failure.status}) and no explanation.`;
       }
       const { message, code, details, request_id } = failure.body.error;
-      const sentence = /[.!?]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;
+      const sentence = asSentence(message);
       const detailText =
         details && details.length > 0
           ? ` ${details.map((d) => `${d.field}: ${d.problem}`).join("; ")}.`

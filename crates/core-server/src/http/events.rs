@@ -59,5 +59,6 @@ pub async fn events_stream(
             Err(RecvError::Closed) => None,
         }
     });
-    Sse::new(stream::iter(first).chain(live).map(Ok)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    let stream = stream::iter(first).chain(live).take_until(state.shutdown.clone().cancelled_owned()).map(Ok);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }

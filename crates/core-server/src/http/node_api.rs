@@ -218,8 +218,10 @@ pub async fn node_commands_poll(
         if !delivered.is_empty() || tokio::time::Instant::now() >= deadline {
             return Ok(Json(delivered.into()));
         }
-        if tokio::time::timeout_at(deadline, notified).await.is_err() {
-            return Ok(Json(Vec::new().into()));
+        tokio::select! {
+            () = notified => {}
+            () = tokio::time::sleep_until(deadline) => return Ok(Json(Vec::new().into())),
+            () = state.shutdown.cancelled() => return Ok(Json(Vec::new().into())),
         }
     }
 }

@@ -36,11 +36,7 @@ impl BackupStore for SqliteStore {
         now: i64,
         progress: Box<dyn FnMut(Phase) + Send>,
     ) -> Result<Manifest> {
-        self.pool
-            .run(move |conn| {
-                backup::create(conn, &dir, &name, kind, now, progress).map_err(Error::Internal)
-            })
-            .await
+        self.pool.run(move |conn| backup::create(conn, &dir, &name, kind, now, progress).map_err(Error::Internal)).await
     }
 
     async fn backup_restore(&self, dir: PathBuf, name: String, now: i64) -> Result<()> {

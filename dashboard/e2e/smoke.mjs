@@ -1,0 +1,321 @@
+// Browser smoke test of the dashboard against a running core-server with the demo farm and
+// node-sim (see run.sh, which sets all of that up). Drives Debian's Chromium through
+// playwright-core (no browser download), checks what an operator would, saves a screenshot of
+// each page and fails on any console error or failed request.
+//
+//   FARM_URL=http://127.0.0.1:18200 FARM_ADMIN_PASSWORD=… node e2e/smoke.mjs
+//
+// Env: FARM_URL, FARM_ADMIN_PASSWORD (required); E2E_OUT (screenshots; default ../target/e2e/
+// beside the dashboard folder); CHROMIUM (default /usr/bin/chromium).
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const dashboardDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const baseUrl = (process.env.FARM_URL ?? "").replace(/\/$/, "");
+const password = process.env.FARM_ADMIN_PASSWORD ?? "";
+const outDir = path.resolve(dashboardDir, process.env.E2E_OUT ?? "../target/e2e/");
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const WAIT = 15_000;
+
+if (!baseUrl || !password) {
+  console.error("smoke.mjs needs FARM_URL and FARM_ADMIN_PASSWORD");
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+
+// ---------- what must not happen on any page ----------
+
+const problems = [];
+/** While true, a 401 from the session check is expected: the test is logged out on purpose. */
+let loggedOutOnPurpose = false;
+
+function isExpected401(url) {
+  return loggedOutOnPurpose && new URL(url).pathname === "/api/auth/session";
+}
+
+function watch(page) {
+  // A request still running when the page navigates (a reload, a deep link, logging out) is
+  // cancelled by the browser, the event stream included: that is not a failure.
+  let navigations = 0;
+  const startedDuring = new WeakMap();
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations += 1;
+    startedDuring.set(request, navigations);
+  });
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const where = message.location()?.url ?? "";
+    if (where && isExpected401(where) && message.text().includes("401")) return;
+    problems.push(`console error: ${message.text()} (${where})`);
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught error in the page: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    const failure = request.failure()?.errorText ?? "failed";
+    const cancelledByNavigation =
+      failure.includes("ERR_ABORTED") &&
+      !request.isNavigationRequest() &&
+      (startedDuring.get(request) ?? navigations) < navigations;
+    if (cancelledByNavigation) return;
+    problems.push(`request failed: ${request.method()} ${request.url()} (${failure})`);
+  });
+  page.on("response", (response) => {
+    if (response.status() < 400 || isExpected401(response.url())) return;
+    problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+}
+
+// ---------- helpers ----------
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+}
+
+async function login(page) {
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+async function canvasHasInk(page) {
+  return page.evaluate(() => {
+    const canvas = document.querySelector(".metric-chart__plot canvas");
+    if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
+    const context = canvas.getContext("2d");
+    if (!context) return 0;
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked += 1;
+    return inked;
+  });
+}
+
+// ---------- the checks, in order; each builds on the one before ----------
+
+const steps = [
+  [
+    "logs in",
+    async (page) => {
+      await page.goto(`${baseUrl}/login`);
+      await shot(page, "01-login");
+      await login(page);
+      await page.waitForURL(`${baseUrl}/`, { timeout: WAIT });
+      const who = page.locator("[data-user]");
+      await who.waitFor({ timeout: WAIT });
+      check((await who.innerText()).includes("admin"), "the header does not show the user");
+    },
+  ],
+  [
+    "sees the 3 demo nodes online on the overview, live",
+    async (page) => {
+      for (const name of ["Greenhouse", "Pump house", "Barn"]) {
+        const card = page.locator(".node-card", { has: page.getByText(name, { exact: true }) });
+        await card.locator('[data-node-status="online"]').waitFor({ timeout: WAIT });
+      }
+      await page.locator('[data-live-status="live"]').waitFor({ timeout: WAIT });
+      await page.locator("[data-sparkline]").first().waitFor({ timeout: WAIT });
+      await shot(page, "02-overview");
+    },
+  ],
+  [
+    "toggles an output and sees the node confirm it",
+    async (page) => {
+      const card = page.locator(".output", { has: page.getByRole("heading", { name: "Vent fan" }) });
+      await card.waitFor({ timeout: WAIT });
+      const id = await card.getAttribute("data-output-id");
+      const before = await card.getAttribute("data-desired");
+      const want = before === "1" ? "0" : "1";
+      await card.getByRole("switch").click();
+      // The spinner shows while the node has not confirmed (the simulator answers after 200 ms)...
+      await page.locator(`.output[data-output-id="${id}"][data-pending="true"] [data-spinner]`).waitFor({
+        timeout: WAIT,
+      });
+      // ...and goes once it has, with the reported state matching the wanted one.
+      await page.waitForFunction(
+        ([outputId, state]) => {
+          const el = document.querySelector(`.output[data-output-id="${outputId}"]`);
+          return (
+            el instanceof HTMLElement &&
+            el.dataset.pending === "false" &&
+            el.dataset.desired === state &&
+            el.dataset.reported === state &&
+            !el.querySelector("[data-spinner]")
+          );
+        },
+        [id, want],
+        { timeout: WAIT },
+      );
+      const reported = await card.locator(".output__states dd").nth(1).innerText();
+      check(reported === (want === "1" ? "On" : "Off"), `reported state reads ${reported}`);
+      const warnings = await card.locator("[data-summary]").allInnerTexts();
+      check(warnings.length === 0, `the output still shows: ${warnings.join(" ")}`);
+      await shot(page, "03-overview-after-toggle");
+    },
+  ],
+  [
+    "shows the overview on a phone",
+    async (page) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+      await shot(page, "04-overview-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+    },
+  ],
+  [
+    "draws a uPlot chart with data and zooms by dragging",
+    async (page) => {
+      await page.getByRole("link", { name: "Charts", exact: true }).click();
+      await page.waitForURL(/\/charts/, { timeout: WAIT });
+      const plot = page.locator(".metric-chart__plot canvas");
+      await plot.waitFor({ timeout: WAIT });
+      const points = Number(await page.locator("[data-chart-points]").first().getAttribute("data-chart-points"));
+      check(points > 0, "the chart has no points");
+      await page.waitForFunction(() => document.querySelectorAll(".metric-chart__plot canvas").length > 0);
+      let ink = 0;
+      for (let i = 0; i < 20 && ink < 500; i += 1) {
+        ink = await canvasHasInk(page);
+        if (ink < 500) await page.waitForTimeout(100);
+      }
+      check(ink >= 500, `the chart canvas is (almost) blank: ${ink} pixels drawn`);
+      await page.getByRole("button", { name: "7 d" }).click();
+      await page.waitForURL(/range=7d/, { timeout: WAIT });
+      await page.locator(".toolbar .muted", { hasText: "Loading" }).waitFor({ state: "detached", timeout: WAIT });
+      await shot(page, "05-charts");
+
+      const box = await page.locator(".metric-chart__plot .u-over").boundingBox();
+      check(box, "no chart area to drag across");
+      await page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForURL(/from=.*to=/, { timeout: WAIT });
+      await page.getByText("Zoomed in:").waitFor({ timeout: WAIT });
+      await page.locator(".metric-chart__plot canvas").waitFor({ timeout: WAIT });
+      await page.locator(".toolbar .muted", { hasText: "Loading" }).waitFor({ state: "detached", timeout: WAIT });
+      await shot(page, "06-charts-zoomed");
+    },
+  ],
+  [
+    "lists the nodes and opens one",
+    async (page) => {
+      await page.getByRole("link", { name: "Nodes", exact: true }).click();
+      await page.locator("tbody tr[data-node-id]").nth(2).waitFor({ timeout: WAIT });
+      await shot(page, "07-nodes");
+      await page.getByRole("link", { name: "Greenhouse" }).click();
+      await page.waitForURL(`${baseUrl}/nodes/1`, { timeout: WAIT });
+      await page.getByRole("heading", { name: "Greenhouse", level: 1 }).waitFor({ timeout: WAIT });
+      await page.locator(".output").first().waitFor({ timeout: WAIT });
+      await shot(page, "08-node-detail");
+    },
+  ],
+  [
+    "reloads a deep link (SPA fallback)",
+    async (page) => {
+      const response = await page.goto(`${baseUrl}/nodes/1`);
+      check(response?.status() === 200, `GET /nodes/1 answered ${response?.status()}`);
+      await page.getByRole("heading", { name: "Greenhouse", level: 1 }).waitFor({ timeout: WAIT });
+      await page.locator("[data-node-status]").first().waitFor({ timeout: WAIT });
+    },
+  ],
+  [
+    "shows the confirmed command in the history",
+    async (page) => {
+      await page.getByRole("link", { name: "Commands", exact: true }).click();
+      const row = page.locator("tbody tr[data-command-id]").first();
+      await row.waitFor({ timeout: WAIT });
+      const text = await row.innerText();
+      check(text.includes("Vent fan") && text.includes("confirmed"), `newest command row: ${text}`);
+      await shot(page, "09-commands");
+    },
+  ],
+  [
+    "opens users and creates an API token, showing its secret once",
+    async (page) => {
+      await page.getByRole("link", { name: "Users", exact: true }).click();
+      await page.locator("tbody tr[data-user-id]").first().waitFor({ timeout: WAIT });
+      await shot(page, "10-users");
+      await page.getByRole("link", { name: "API tokens", exact: true }).click();
+      await page.getByRole("heading", { name: "Create a token" }).waitFor({ timeout: WAIT });
+      await page.getByLabel("Name").fill("smoke-test");
+      await page.getByRole("checkbox", { name: /View nodes/ }).check();
+      await page.getByRole("button", { name: "Create token" }).click();
+      const secret = page.locator("[data-secret]");
+      await secret.waitFor({ timeout: WAIT });
+      check((await secret.inputValue()).length > 16, "the token secret is not shown");
+      await page.locator('tbody tr[data-token-id]').first().waitFor({ timeout: WAIT });
+      await shot(page, "11-api-tokens");
+    },
+  ],
+  [
+    "after the session ends, logging in comes back to the page",
+    async (page) => {
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.waitForURL(`${baseUrl}/login`, { timeout: WAIT });
+      loggedOutOnPurpose = true;
+      await page.goto(`${baseUrl}/commands?output=2`);
+      await page.waitForURL(/\/login\?next=/, { timeout: WAIT });
+      await login(page);
+      await page.waitForURL(`${baseUrl}/commands?output=2`, { timeout: WAIT });
+      await page.locator("tbody tr[data-command-id]").first().waitFor({ timeout: WAIT });
+      loggedOutOnPurpose = false;
+    },
+  ],
+];
+
+// ---------- run ----------
+
+const started = Date.now();
+const userDataDir = mkdtempSync(path.join(tmpdir(), "farm-e2e-chromium-"));
+let passed = 0;
+let failed = 0;
+let context;
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  watch(page);
+  for (const [name, run] of steps) {
+    const before = problems.length;
+    try {
+      await run(page);
+      if (problems.length > before) throw new Error(problems.slice(before).join("\n  "));
+      passed += 1;
+      console.log(`ok    ${name}`);
+    } catch (error) {
+      failed += 1;
+      console.log(`FAIL  ${name}\n  ${error instanceof Error ? error.message : String(error)}`);
+      await shot(page, `failed-${passed + failed}`).catch(() => {});
+      break; // the steps build on each other
+    }
+  }
+} finally {
+  await context?.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+const skipped = steps.length - passed - failed;
+console.log(`screenshots in ${outDir}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`smoke: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed === 0 && passed === steps.length ? 0 : 1);

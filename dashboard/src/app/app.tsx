@@ -1,0 +1,70 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { useState } from "react";
+import { BrowserRouter, Link, Route, Routes } from "react-router";
+import { PageHeader } from "../components/page-header";
+import { ApiTokensPage } from "../features/api-tokens";
+import { LoginPage, RequireCapability } from "../features/auth";
+import { ChartsPage } from "../features/charts";
+import { CommandsPage } from "../features/commands";
+import { NodeDetailPage, NodesPage, RegisterNodePage } from "../features/nodes";
+import { OverviewPage } from "../features/overview";
+import { UsersPage } from "../features/users";
+import { Layout } from "./layout";
+import { createQueryClient } from "./query-client";
+
+function NotFoundPage() {
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <p>
+        There is nothing at this address. <Link to="/">Go to the overview</Link>.
+      </p>
+    </>
+  );
+}
+
+/** The route table: every page, and what it needs. */
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route element={<Layout />}>
+            <Route index element={<OverviewPage />} />
+            <Route path="charts" element={<ChartsPage />} />
+            <Route path="nodes" element={<NodesPage />} />
+            <Route
+              path="nodes/new"
+              element={
+                <RequireCapability capability="nodes.manage">
+                  <RegisterNodePage />
+                </RequireCapability>
+              }
+            />
+            <Route path="nodes/:id" element={<NodeDetailPage />} />
+            <Route path="commands" element={<CommandsPage />} />
+            <Route
+              path="users"
+              element={
+                <RequireCapability capability="users.manage">
+                  <UsersPage />
+                </RequireCapability>
+              }
+            />
+            <Route
+              path="tokens"
+              element={
+                <RequireCapability capability="tokens.manage">
+                  <ApiTokensPage />
+                </RequireCapability>
+              }
+            />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

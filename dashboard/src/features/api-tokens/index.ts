@@ -1,0 +1,2 @@
+/** API tokens for scripts (admin). */
+export { ApiTokensPage } from "./components/api-tokens-page";

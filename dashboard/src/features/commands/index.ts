@@ -1,0 +1,2 @@
+/** Command history. */
+export { CommandsPage } from "./components/commands-page";

@@ -1,0 +1,2 @@
+/** core-server's health and version. */
+export { ServerInfo } from "./components/server-info";

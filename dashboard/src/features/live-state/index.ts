@@ -1,0 +1,6 @@
+/** Live farm state: the dashboard state and the event stream that keeps it current. */
+export { useDashboardState, dashboardStateKey } from "./api/get-dashboard-state";
+export { LiveProvider, useLiveStatus } from "./components/live-provider";
+export { LiveIndicator } from "./components/live-indicator";
+export { isSensorStale, withCommand } from "./apply-event";
+export type { Command, DashboardState, Node, OutputState, SensorState } from "./live-event";

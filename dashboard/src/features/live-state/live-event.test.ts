@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { createEventLog } from "./event-log";
+import { parseLiveEvent } from "./live-event";
+import { command, node } from "../../test/fixtures";
+
+describe("parseLiveEvent", () => {
+  it("reads the four event types", () => {
+    expect(parseLiveEvent("node", JSON.stringify(node()))).toEqual({ type: "node", data: node() });
+    expect(parseLiveEvent("command", JSON.stringify(command()))).toEqual({ type: "command", data: command() });
+    const reading = { sensor_id: 3, ts: "2026-03-01T06:00:00.000Z", value: 1.5 };
+    expect(parseLiveEvent("reading", JSON.stringify(reading))).toEqual({ type: "reading", data: reading });
+  });
+
+  it("ignores what it cannot use: bad JSON, wrong shapes, unknown types", () => {
+    expect(parseLiveEvent("node", "{not json")).toBeNull();
+    expect(parseLiveEvent("node", "[]")).toBeNull();
+    expect(parseLiveEvent("reading", JSON.stringify({ sensor_id: "3", ts: "x", value: 1 }))).toBeNull();
+    expect(parseLiveEvent("command", JSON.stringify({ id: 1, output_id: 2, state: 1 }))).toBeNull();
+    expect(parseLiveEvent("alarm", JSON.stringify({ id: 1 }))).toBeNull();
+  });
+});
+
+describe("createEventLog", () => {
+  const a = { type: "node", data: node({ id: 1 }) } as const;
+  const b = { type: "node", data: node({ id: 2 }) } as const;
+  const c = { type: "node", data: node({ id: 3 }) } as const;
+
+  it("returns what arrived after a mark", () => {
+    const log = createEventLog();
+    log.push(a);
+    const mark = log.mark();
+    log.push(b);
+    log.push(c);
+    expect(log.since(mark)).toEqual([b, c]);
+    expect(log.since(log.mark())).toEqual([]);
+  });
+
+  it("says so (null) when events after the mark were already dropped", () => {
+    const log = createEventLog(2);
+    const mark = log.mark();
+    log.push(a);
+    log.push(b);
+    expect(log.since(mark)).toEqual([a, b]);
+    log.push(c);
+    expect(log.since(mark)).toBeNull();
+    expect(log.since(1)).toEqual([b, c]);
+  });
+});

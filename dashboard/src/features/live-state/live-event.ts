@@ -1,0 +1,78 @@
+import type { components } from "../../api/schema";
+
+type Schemas = components["schemas"];
+export type DashboardState = Schemas["DashboardState"];
+export type Node = Schemas["Node"];
+export type Output = Schemas["Output"];
+export type OutputState = Schemas["OutputState"];
+export type SensorState = Schemas["SensorState"];
+export type Command = Schemas["Command"];
+type Sensor = Schemas["Sensor"];
+
+/**
+ * A `reading` event: a sensor's newest value. The OpenAPI document does not
+ * describe event payloads, so this one is assembled from the Sensor schema;
+ * `node`, `output` and `command` events carry the Node, Output and Command
+ * schemas as they are.
+ */
+export interface Reading {
+  sensor_id: Sensor["id"];
+  ts: NonNullable<Sensor["last_ts"]>;
+  value: NonNullable<Sensor["last_value"]>;
+}
+
+export type LiveEvent =
+  | { type: "node"; data: Node }
+  | { type: "output"; data: Output }
+  | { type: "command"; data: Command }
+  | { type: "reading"; data: Reading };
+
+export type LiveEventType = LiveEvent["type"];
+
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ["node", "output", "command", "reading"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasNumbers(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  return keys.every((k) => typeof value[k] === "number");
+}
+
+function hasStrings(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  return keys.every((k) => typeof value[k] === "string");
+}
+
+/**
+ * Reads one event's JSON. The shapes are checked only as far as the reducer
+ * relies on them (ids, the fields it compares); anything else is trusted to the
+ * server, which produces these from the same types as its responses.
+ * Returns null for an event this page cannot use, which the caller ignores.
+ */
+export function parseLiveEvent(type: string, raw: string): LiveEvent | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isRecord(data)) return null;
+  switch (type) {
+    case "node":
+      return hasNumbers(data, ["id"]) && hasStrings(data, ["name", "status"])
+        ? { type, data: data as unknown as Node }
+        : null;
+    case "output":
+      return hasNumbers(data, ["id", "node_id", "desired_state"]) ? { type, data: data as unknown as Output } : null;
+    case "command":
+      return hasNumbers(data, ["id", "output_id", "state"]) && hasStrings(data, ["status"])
+        ? { type, data: data as unknown as Command }
+        : null;
+    case "reading":
+      return hasNumbers(data, ["sensor_id", "value"]) && hasStrings(data, ["ts"])
+        ? { type, data: data as unknown as Reading }
+        : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,2 @@
+/** The overview page. */
+export { OverviewPage } from "./components/overview-page";

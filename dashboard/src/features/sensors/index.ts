@@ -1,0 +1,2 @@
+/** Sensors with their live values. */
+export { SensorGrid } from "./components/sensor-grid";

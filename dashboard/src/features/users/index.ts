@@ -1,0 +1,2 @@
+/** Users and roles (admin). */
+export { UsersPage } from "./components/users-page";
