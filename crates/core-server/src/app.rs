@@ -56,6 +56,9 @@ pub struct AppState {
     pub backup_jobs: Arc<engine::backups::BackupJobs>,
     /// Cancelled when the server shuts down: event streams and long polls end with it.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Off with a frozen test clock: then work that would run in the background runs inline, so
+    /// every answer and row is deterministic.
+    pub background: Background,
 }
 
 impl AppState {
@@ -77,6 +80,7 @@ impl AppState {
             schedules_changed: Arc::new(tokio::sync::Notify::new()),
             backup_jobs: Arc::new(engine::backups::BackupJobs::default()),
             shutdown: tokio_util::sync::CancellationToken::new(),
+            background: Background::Run,
         }
     }
 }
@@ -245,7 +249,8 @@ pub async fn start_with_store(
 ) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store, config, clock);
+    let mut state = AppState::new(store, config, clock);
+    state.background = background;
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

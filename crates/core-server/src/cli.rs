@@ -116,10 +116,11 @@ pub fn clock_from_env(test_clock: Option<&str>, test_mode: Option<&str>) -> anyh
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     init_logging(config.log_format);
-    let clock = clock_from_env(
-        std::env::var("FARM_TEST_CLOCK").ok().as_deref(),
-        std::env::var("FARM_TEST_MODE").ok().as_deref(),
-    )?;
+    let test_clock = std::env::var("FARM_TEST_CLOCK").ok().filter(|t| !t.is_empty());
+    let clock = clock_from_env(test_clock.as_deref(), std::env::var("FARM_TEST_MODE").ok().as_deref())?;
+    // With the clock frozen nothing happens by time passing, so the loops that act on time
+    // (expiry, schedules, scheduled backups) stay off; requests still evaluate schedules.
+    let background = if test_clock.is_some() { app::Background::Off } else { app::Background::Run };
     let store = app::open_store(&config, clock.as_ref()).await?;
     if demo {
         std::fs::create_dir_all(&config.data_dir)?;
@@ -131,7 +132,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             None => println!("Demo data exists: log in with the admin password printed when it was created."),
         }
     }
-    let running = app::start_with_store(config, clock, store, app::Background::Run).await?;
+    let running = app::start_with_store(config, clock, store, background).await?;
     tracing::info!(addr = %running.addr, "listening");
     println!("Farm Controller is listening on http://{}", running.addr);
     app::shutdown_signal().await;

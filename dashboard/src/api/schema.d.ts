@@ -170,7 +170,7 @@ export interface paths {
         put?: never;
         /**
          * Start a backup (send `{}`). It is written and verified in the background: follow `backup`
-         *     events, or the list.
+         *     events, or the list. With `"wait": true` the answer comes when it is done.
          */
         post: operations["backup_create"];
         delete?: never;
@@ -887,7 +887,13 @@ export interface components {
             method: components["schemas"]["AuthMethod"];
             user: components["schemas"]["User"];
         };
-        BackupCreate: Record<string, never>;
+        BackupCreate: {
+            /**
+             * @description Answer when the backup is written and verified (201 with its manifest) instead of at
+             *     once (202); for scripts.
+             */
+            wait?: boolean | null;
+        };
         BackupList: {
             /** @description Newest first; only `verified` ones are good to restore. */
             items: components["schemas"]["Manifest"][];
@@ -2039,6 +2045,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Written and verified (or failed: see status) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Manifest"];
+                };
+            };
             /** @description Started */
             202: {
                 headers: {

@@ -81,9 +81,12 @@ pub fn check_name(name: &str) -> bool {
     (1..=80).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-pub fn name_for(kind: Kind, now_ms: i64) -> String {
+/// `farm-20260301-060000-000-manual`, with `-2`, `-3`… when that name is taken in `dir`.
+pub fn name_for(dir: &Path, kind: Kind, now_ms: i64) -> String {
     let at = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now_ms).unwrap_or_default();
-    format!("farm-{}-{}", at.format("%Y%m%d-%H%M%S-%3f"), kind.as_str())
+    let base = format!("farm-{}-{}", at.format("%Y%m%d-%H%M%S-%3f"), kind.as_str());
+    let taken = |name: &str| manifest_path(dir, name).exists() || data_path(dir, name).exists();
+    (1..).map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") }).find(|n| !taken(n)).unwrap_or(base)
 }
 
 pub fn data_path(dir: &Path, name: &str) -> PathBuf {

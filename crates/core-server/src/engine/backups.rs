@@ -113,7 +113,7 @@ pub async fn restore(state: &AppState, name: &str) -> Result<String> {
     if manifest.schema_version > known.last().map_or(0, |m| m.version) {
         return Err(Error::Conflict("the backup is from a newer version of the server; upgrade first".into()));
     }
-    let safety = create(state, Kind::Safety, backup::name_for(Kind::Safety, state.clock.now_ms())).await?;
+    let safety = create(state, Kind::Safety, backup::name_for(&dir, Kind::Safety, state.clock.now_ms())).await?;
     if safety.status != Status::Verified {
         return Err(Error::Conflict(format!(
             "the safety backup failed ({}); nothing was restored",
@@ -122,6 +122,9 @@ pub async fn restore(state: &AppState, name: &str) -> Result<String> {
     }
     let _turn = state.backup_jobs.turn.lock().await;
     state.store.backup_restore(dir, name.to_owned(), state.clock.now_ms()).await?;
+    if let Err(e) = super::schedules::evaluate(state).await {
+        tracing::warn!("schedule evaluation after the restore failed: {e}");
+    }
     state.schedules_changed.notify_one();
     tracing::warn!(restored = %manifest.name, safety = %safety.name, "database restored from a backup");
     Ok(safety.name)
@@ -189,7 +192,7 @@ pub async fn tick(state: &AppState) -> Result<()> {
             .iter()
             .any(|m| m.kind == Kind::Scheduled && m.created_at.millis() >= due);
         if !done {
-            create(state, Kind::Scheduled, backup::name_for(Kind::Scheduled, now)).await?;
+            create(state, Kind::Scheduled, backup::name_for(&dir, Kind::Scheduled, now)).await?;
             for name in retention(state).map_err(Error::Internal)? {
                 tracing::info!(%name, "retention deleted an old backup");
             }

@@ -45,7 +45,11 @@ pub struct BackupList {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BackupCreate {}
+pub struct BackupCreate {
+    /// Answer when the backup is written and verified (201 with its manifest) instead of at
+    /// once (202); for scripts.
+    pub wait: Option<bool>,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BackupStarted {
@@ -90,12 +94,13 @@ pub async fn backups_list(State(state): State<AppState>, _: Authz<BackupsView>) 
 }
 
 /// Start a backup (send `{}`). It is written and verified in the background: follow `backup`
-/// events, or the list.
+/// events, or the list. With `"wait": true` the answer comes when it is done.
 #[utoipa::path(
     post, path = "/api/backups", tag = "backups",
     security(("session_cookie" = []), ("bearer" = [])),
     request_body = BackupCreate,
     responses(
+        (status = 201, description = "Written and verified (or failed: see status)", body = Manifest),
         (status = 202, description = "Started", body = BackupStarted),
         (status = 400, response = crate::error::BadRequest),
         (status = 401, response = crate::error::Unauthenticated),
@@ -106,17 +111,25 @@ pub async fn backups_list(State(state): State<AppState>, _: Authz<BackupsView>) 
 pub async fn backup_create(
     State(state): State<AppState>,
     _: Authz<BackupsManage>,
-    Json(_options): Json<BackupCreate>,
-) -> Result<(StatusCode, Json<BackupStarted>), ApiError> {
-    let name = backup::name_for(Kind::Manual, state.clock.now_ms());
+    Json(options): Json<BackupCreate>,
+) -> Result<Response, ApiError> {
+    let name = backup::name_for(&jobs::dir(&state), Kind::Manual, state.clock.now_ms());
+    if options.wait == Some(true) {
+        let manifest = jobs::create(&state, Kind::Manual, name).await?;
+        return Ok((StatusCode::CREATED, Json(manifest)).into_response());
+    }
     let task_state = state.clone();
     let task_name = name.clone();
-    tokio::spawn(async move {
+    let task = async move {
         if let Err(e) = jobs::create(&task_state, Kind::Manual, task_name).await {
             tracing::error!("backup failed: {e}");
         }
-    });
-    Ok((StatusCode::ACCEPTED, Json(BackupStarted { name })))
+    };
+    match state.background {
+        crate::app::Background::Run => drop(tokio::spawn(task)),
+        crate::app::Background::Off => task.await,
+    }
+    Ok((StatusCode::ACCEPTED, Json(BackupStarted { name })).into_response())
 }
 
 /// One backup's manifest.
@@ -252,7 +265,7 @@ pub async fn backup_upload(
         );
     }
     let now = state.clock.now_ms();
-    let name = backup::name_for(Kind::Uploaded, now);
+    let name = backup::name_for(&dir, Kind::Uploaded, now);
     let known = crate::store::migrations::embedded().map_err(ApiError::internal)?;
     let newest = known.last().map_or(0, |m| m.version);
     let (dir2, name2) = (dir.clone(), name.clone());

@@ -216,7 +216,12 @@ fn parse_range(from: &str, to: &str) -> Result<(i64, i64), Error> {
     }
 }
 
-fn changed(state: &AppState) {
+/// Applies a schedule change at once (so the answer reflects it) and wakes the runner to
+/// recompute when it next has work.
+async fn changed(state: &AppState) {
+    if let Err(e) = crate::engine::schedules::evaluate(state).await {
+        tracing::warn!("schedule evaluation after a change failed: {e}");
+    }
     state.schedules_changed.notify_one();
 }
 
@@ -260,7 +265,7 @@ pub async fn schedule_create(
     let draft = draft_of(body);
     draft.check()?;
     let schedule = state.store.schedule_create(draft, state.clock.now_ms()).await?;
-    changed(&state);
+    changed(&state).await;
     Ok((StatusCode::CREATED, Json(schedule)))
 }
 
@@ -311,7 +316,7 @@ pub async fn schedule_update(
     let draft = merged(state.store.schedule_get(id).await?, body);
     draft.check()?;
     let schedule = state.store.schedule_update(id, draft, state.clock.now_ms()).await?;
-    changed(&state);
+    changed(&state).await;
     Ok(Json(schedule))
 }
 
@@ -334,7 +339,7 @@ pub async fn schedule_delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.store.schedule_delete(id).await?;
-    changed(&state);
+    changed(&state).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -376,7 +381,7 @@ pub async fn schedule_run(
     };
     let run =
         state.store.schedule_run_create(id, now, now + minutes * 60_000, Some(principal.user.username), now).await?;
-    changed(&state);
+    changed(&state).await;
     Ok((StatusCode::ACCEPTED, Json(run)))
 }
 
