@@ -133,9 +133,12 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
     }
     let running = app::start_with_store(config, clock, store, background).await?;
+    // The handlers are installed before the line that tells supervisors we are up, so a
+    // SIGTERM right after it is a graceful shutdown, not a kill.
+    let signal = app::shutdown_signal()?;
     tracing::info!(addr = %running.addr, "listening");
     println!("Farm Controller is listening on http://{}", running.addr);
-    app::shutdown_signal().await;
+    signal.await;
     tracing::info!("shutting down: finishing in-flight requests");
     running.shutdown().await
 }

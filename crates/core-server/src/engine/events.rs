@@ -124,7 +124,7 @@ impl Events {
             return Subscription { backlog: Vec::new(), reset: false, live };
         };
         let oldest = inner.replay.front().map_or(inner.next_id, |e| e.id);
-        let known = last + 1 >= oldest && last < inner.next_id;
+        let known = last.saturating_add(1) >= oldest && last < inner.next_id;
         let backlog = if known { inner.replay.iter().filter(|e| e.id > last).cloned().collect() } else { Vec::new() };
         Subscription { backlog, reset: !known, live }
     }
@@ -149,6 +149,7 @@ mod tests {
         assert_eq!(sub.backlog.iter().map(|e| e.id).collect::<Vec<_>>(), vec![101, 102]);
         assert!(events.subscribe(Some(5)).reset, "an id from before the buffer");
         assert!(events.subscribe(Some(9_999)).reset, "an id from another run");
+        assert!(events.subscribe(Some(u64::MAX)).reset, "no overflow on a hostile id");
     }
 
     #[test]

@@ -307,6 +307,8 @@ pub async fn node_retire(
     Path(id): Path<i64>,
 ) -> Result<Json<Node>, ApiError> {
     let node = state.store.node_retire(id, state.clock.now_ms()).await?;
+    // Recorded, so the liveness tick does not announce the same change again.
+    state.liveness.changed(node.id, node.status);
     state.events.node(&node);
     state.wakeups.wake(id);
     Ok(Json(node))
