@@ -16,9 +16,9 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from farm_core import VERSION, migrations
+from farm_core import VERSION, demo, migrations
 from farm_core.app import open_store, openapi_json, start_with_store
-from farm_core.auth import passwords, secrets
+from farm_core.auth import passwords
 from farm_core.clock import ClockError, SystemClock, clock_from_env
 from farm_core.config import (
     SETTINGS,
@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo",
         action="store_true",
-        help="When the database has no users, create the admin `admin` with a random password and print it once",
+        help="On an empty database: create the admin `admin` (password printed once), a demo farm with 30 days "
+        "of history, and <data-dir>/demo-nodes.json for node-sim",
     )
     command("migrate", "Apply pending migrations and exit")
     command("openapi", "Print the OpenAPI document (sorted keys) to stdout")
@@ -174,15 +175,13 @@ async def _shutdown_signal() -> None:
     await stop.wait()
 
 
-async def _ensure_demo_admin(store: Store, now: int) -> None:
-    """On an empty database, the admin `admin` with a random password printed once. (The Rust
-    server's demo also seeds a farm with history; that belongs to the field-data endpoints.)"""
-    if await store.users.count() > 0:
+async def _seed_demo(config: Config, store: Store, now: int) -> None:
+    """`serve --demo`: the demo admin (its password printed once) and the demo farm."""
+    os.makedirs(config.data_dir, exist_ok=True)
+    password = await demo.seed(store, config.data_dir, now)
+    if password is None:
         print("Demo data exists: log in with the admin password printed when it was created.")
         return
-    password = "".join(ch for ch in secrets.random_secret() if ch.isascii() and ch.isalnum())[:16]
-    password_hash = await asyncio.to_thread(passwords.hash_password, password)
-    await store.users.create("admin", password_hash, users.Role.ADMIN, now)
     print(f"Demo admin created. Log in as:  admin / {password}")
     print("(This password is shown only once; `make reset-demo` starts over.)", flush=True)
 
@@ -194,8 +193,8 @@ async def serve(config: Config, demo: bool) -> None:
     store = await open_store(config, clock)
     try:
         if demo:
-            await _ensure_demo_admin(store, clock.now_ms())
-        running = await start_with_store(config, clock, store)
+            await _seed_demo(config, store, clock.now_ms())
+        running = await start_with_store(config, clock, store, background=True)
     except BaseException:
         store.close()
         raise

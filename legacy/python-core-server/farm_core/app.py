@@ -16,13 +16,28 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 
-from farm_core import VERSION, errors
+from farm_core import VERSION, engine, errors
 from farm_core.clock import Clock
 from farm_core.config import Config, ListenAddr
 from farm_core.domain.errors import DomainError
-from farm_core.http import Items, api_tokens, auth, health, users
+from farm_core.http import (
+    Items,
+    api_tokens,
+    auth,
+    dashboard,
+    events,
+    health,
+    metrics,
+    node_api,
+    nodes,
+    outputs,
+    sensors,
+    site,
+    users,
+)
 from farm_core.http.contract import BEARER_SCHEME, ERROR_RESPONSES, SESSION_COOKIE_SCHEME
 from farm_core.state import AppState
 from farm_core.store import Store
@@ -32,6 +47,23 @@ DESCRIPTION = (
     "The REST API of the farm controller. Errors use one JSON shape: "
     '{"error": {"code", "message", "details": [{"field", "problem"}]}}.'
 )
+
+
+class OutputIdConvertor(Convertor[str]):
+    """An output id segment that is not `commands`: /api/outputs/commands is its own route, and
+    the Rust router matches a literal segment before a parameter whatever the method."""
+
+    regex = "(?!commands$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("output_id", OutputIdConvertor())
+RESOURCES = (health, auth, users, api_tokens, site, nodes, sensors, outputs, metrics, dashboard, events, node_api)
 
 
 def api_app() -> FastAPI:
@@ -45,7 +77,7 @@ def api_app() -> FastAPI:
         openapi_url=None,
         redirect_slashes=False,
     )
-    for resource in (health, auth, users, api_tokens):
+    for resource in RESOURCES:
         resource.register(app)
     app.add_exception_handler(DomainError, errors.on_domain_error)
     app.add_exception_handler(HTTPException, errors.on_http_exception)
@@ -83,26 +115,65 @@ class ErrorBody(BaseModel):
 
 
 def _component_schemas() -> dict[str, Any]:
-    requests = [auth.LoginRequest, auth.PasswordChange, users.UserCreate, users.UserUpdate, api_tokens.ApiTokenCreate]
+    requests = [
+        auth.LoginRequest,
+        auth.PasswordChange,
+        users.UserCreate,
+        users.UserUpdate,
+        api_tokens.ApiTokenCreate,
+        site.SiteUpdate,
+        nodes.NodeCreate,
+        nodes.NodeUpdate,
+        nodes.SensorDeclaration,
+        nodes.OutputDeclaration,
+        sensors.SensorUpdate,
+        outputs.OutputUpdate,
+        outputs.OutputCommand,
+        outputs.OutputsCommand,
+        node_api.TelemetryBatch,
+        node_api.NodeHeartbeat,
+        node_api.CommandAck,
+    ]
     responses = [
         health.Health,
         auth.AuthSession,
         users.User,
         api_tokens.ApiToken,
         api_tokens.ApiTokenCreated,
+        site.Site,
+        nodes.Node,
+        nodes.NodeRegistered,
+        sensors.Sensor,
+        outputs.Output,
+        outputs.Command,
+        outputs.CommandPage,
+        metrics.Series,
+        dashboard.DashboardState,
+        node_api.TelemetryAccepted,
+        node_api.HeartbeatAccepted,
         ErrorBody,
+    ]
+    lists = [
+        users.User,
+        api_tokens.ApiToken,
+        nodes.Node,
+        sensors.Sensor,
+        outputs.Output,
+        outputs.Command,
+        metrics.Series,
     ]
     _, defs = models_json_schema(
         [(m, "validation") for m in requests]
         + [(m, "serialization") for m in responses]
-        + [(Items[users.User], "serialization"), (Items[api_tokens.ApiToken], "serialization")],
+        + [(Items[m], "serialization") for m in lists],
         ref_template="#/components/schemas/{model}",
     )
     schemas = defs["$defs"]
     # The list shapes under Rust's names.
-    for rust_name, python_name in (("Items_User", "Items_User_"), ("Items_ApiToken", "Items_ApiToken_")):
+    for model in lists:
+        python_name = f"Items_{model.__name__}_"
         if python_name in schemas:
-            schemas[rust_name] = schemas.pop(python_name)
+            schemas[f"Items_{model.__name__}"] = schemas.pop(python_name)
     return schemas
 
 
@@ -161,24 +232,36 @@ class Running:
     store: Store
     server: _Server
     task: asyncio.Task[None]
+    # The background engine (command expiry, liveness, retention), when it runs.
+    engine: asyncio.Task[None] | None = None
 
     async def shutdown(self) -> None:
-        """Stops accepting, lets in-flight requests finish, then closes the database."""
+        """Ends the event streams and long polls, stops accepting, lets in-flight requests
+        finish, stops the engine, then closes the database."""
+        # Long-lived responses (event streams, long polls) would hold graceful shutdown open.
+        self.app.state.farm.events.close()
+        self.app.state.farm.wakeups.close()
         self.server.should_exit = True
         await self.task
+        if self.engine is not None:
+            self.engine.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.engine
         self.store.close()
 
 
 async def open_store(config: Config, clock: Clock) -> Store:
     """Opens the database, applying pending migrations (off the event loop)."""
-    return await asyncio.to_thread(Store.open, config.database, clock.now_ms())
+    return await asyncio.to_thread(Store.open, config.database, clock.now_ms(), config.count_statements)
 
 
-async def start(config: Config, clock: Clock) -> Running:
-    return await start_with_store(config, clock, await open_store(config, clock))
+async def start(config: Config, clock: Clock, background: bool = False) -> Running:
+    """Opens the database and serves; `background` runs the engine (tests drive
+    `engine.tick` themselves instead)."""
+    return await start_with_store(config, clock, await open_store(config, clock), background)
 
 
-async def start_with_store(config: Config, clock: Clock, store: Store) -> Running:
+async def start_with_store(config: Config, clock: Clock, store: Store, background: bool = False) -> Running:
     sock = bind(config.listen)
     host, port = sock.getsockname()[:2]
     app = create_app(config, clock, store)
@@ -199,4 +282,5 @@ async def start_with_store(config: Config, clock: Clock, store: Store) -> Runnin
             await task  # raises what stopped it
             raise RuntimeError("the HTTP server stopped while starting")
         await asyncio.sleep(0.005)
-    return Running(ListenAddr(host, port), app, store, server, task)
+    engine_task = asyncio.create_task(engine.run(app.state.farm)) if background else None
+    return Running(ListenAddr(host, port), app, store, server, task, engine_task)

@@ -81,6 +81,8 @@ class Config:
     session_absolute_hours: int = 7 * 24
     # Mark the session cookie `Secure` (set when a TLS proxy sits in front).
     secure_cookies: bool = False
+    # Diagnostics for tests: count executed SQL statements. Not a command-line setting.
+    count_statements: bool = False
 
     @property
     def session_idle_ms(self) -> int:

@@ -155,16 +155,19 @@ class RequestContext:
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
         scope = {**scope, "path": raw_path(scope), "method": method}
         started = False
+        deadline = asyncio.timeout(REQUEST_TIMEOUT_S)
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                # The time limit is for the answer to start; a stream (events) may go on.
+                deadline.reschedule(None)
                 message["headers"] = [*message.get("headers", []), id_header]
             await send(message)
 
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT_S):
+            async with deadline:
                 await self.app(scope, receive, send_with_id)
         except TimeoutError:
             log.error("request timed out request_id=%s path=%s", request_id, scope["path"])

@@ -1,4 +1,5 @@
-"""What every handler can reach: the configuration, the clock, the store and the login throttle."""
+"""What every handler can reach: the configuration, the clock, the store, the login throttle, and
+the engine's shared parts (live events, long-poll wakeups, the node statuses last announced)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass, field
 from farm_core.auth.throttle import LoginThrottle
 from farm_core.clock import Clock
 from farm_core.config import Config
+from farm_core.engine import Liveness
+from farm_core.engine.events import Events
+from farm_core.engine.wakeups import NodeWakeups
 from farm_core.store import Store
 
 
@@ -16,3 +20,10 @@ class AppState:
     clock: Clock
     store: Store
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    events: Events = field(init=False)
+    wakeups: NodeWakeups = field(default_factory=NodeWakeups)
+    liveness: Liveness = field(default_factory=Liveness)
+
+    def __post_init__(self) -> None:
+        # Event ids start at the clock's epoch milliseconds, so they keep increasing across restarts.
+        self.events = Events(self.clock.now_ms())

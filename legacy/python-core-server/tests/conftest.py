@@ -4,6 +4,7 @@ database and a manual clock; tests talk to it over HTTP with httpx."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -16,10 +17,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from farm_core import engine
 from farm_core.app import Running, start
 from farm_core.auth import passwords
 from farm_core.clock import ManualClock
 from farm_core.config import Config, parse_listen
+from farm_core.domain.time import to_rfc3339
 from farm_core.domain.users import Role
 
 # 2026-03-01T06:00:00Z
@@ -114,6 +117,69 @@ class TestApp:
         with sqlite3.connect(self.config.database) as conn:
             conn.execute(statement)
 
+    def rows(self, query: str) -> list[tuple]:
+        with contextlib.closing(sqlite3.connect(self.config.database)) as conn:
+            return conn.execute(query).fetchall()
+
+    # --- field data ---
+
+    def tick(self) -> None:
+        """One step of the background engine (command expiry, liveness), on the server's loop."""
+        self.run(engine.tick(self.state))
+
+    def register_node(self, admin: httpx.Client, body: dict) -> TestNode:
+        status, registered = json_of(admin.post("/api/nodes", json=body))
+        assert status == 201, registered
+        return TestNode(self, registered)
+
+    def ts(self, offset_ms: int = 0) -> str:
+        """The clock as RFC 3339, `offset_ms` from now."""
+        return to_rfc3339(self.clock.now_ms() + offset_ms)
+
+
+class TestNode:
+    """A node registered through the API, with its token; requests as the node."""
+
+    __test__ = False
+
+    def __init__(self, app: TestApp, registered: dict) -> None:
+        self.app = app
+        self.registered = registered
+        self.id: int = registered["node"]["id"]
+        self.token: str = registered["token"]
+        self.sensors: list[dict] = registered["sensors"]
+        self.outputs: list[dict] = registered["outputs"]
+        self.client = app.client(headers={"authorization": f"Bearer {self.token}"})
+
+    def sensor_id(self, key: str) -> int:
+        return next(s["id"] for s in self.sensors if s["key"] == key)
+
+    def output_id(self, key: str) -> int:
+        return next(o["id"] for o in self.outputs if o["key"] == key)
+
+    def post(self, path: str, body: Any) -> httpx.Response:
+        return self.client.post(path, json=body)
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(path)
+
+
+def greenhouse(name: str, mac: str) -> dict:
+    """A greenhouse: two sensors, a relay and a level output."""
+    return {
+        "name": name,
+        "mac": mac,
+        "model": "Raspberry Pi 4",
+        "sensors": [
+            {"key": "air_temp", "name": "Air temperature", "kind": "temperature", "unit": "°C"},
+            {"key": "soil", "name": "Soil moisture", "kind": "soil_moisture", "unit": "%", "interval_s": 30},
+        ],
+        "outputs": [
+            {"key": "valve", "name": "Irrigation valve", "kind": "relay", "default_state": 0},
+            {"key": "lights", "name": "Grow lights", "kind": "level", "default_state": 0},
+        ],
+    }
+
 
 @pytest.fixture
 def spawn(tmp_path: Path) -> Iterator[Callable[..., TestApp]]:
@@ -169,3 +235,41 @@ def command_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FARM_")}
     env.update(extra or {})
     return env
+
+
+class SimNode:
+    """A node that speaks the node API as node-sim does: heartbeats with its output states, and a
+    command poll whose commands it applies and acknowledges (or fails, when told to)."""
+
+    __test__ = False
+
+    def __init__(self, node: TestNode, fail: bool = False) -> None:
+        self.node = node
+        self.fail = fail
+        self.outputs = {o["key"]: o["default_state"] for o in node.outputs}
+
+    def heartbeat(self) -> dict:
+        outputs = [{"key": key, "state": state} for key, state in sorted(self.outputs.items())]
+        response = self.node.post("/api/node/heartbeat", {"agent_version": "sim", "uptime_s": 5, "outputs": outputs})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def poll(self, wait: int = 0) -> list[tuple[int, str, int, bool]]:
+        """(command id, output key, state, ok) of each command applied."""
+        response = self.node.get(f"/api/node/commands?wait={wait}")
+        assert response.status_code == 200, response.text
+        applied = []
+        for c in response.json()["items"]:
+            if self.fail:
+                body = {
+                    "ok": False,
+                    "reported_state": self.outputs.get(c["output_key"]),
+                    "error": "simulated relay fault",
+                }
+            else:
+                self.outputs[c["output_key"]] = c["state"]
+                body = {"ok": True, "reported_state": c["state"]}
+            ack = self.node.post(f"/api/node/commands/{c['id']}/ack", body)
+            assert ack.status_code == 200, ack.text
+            applied.append((c["id"], c["output_key"], c["state"], not self.fail))
+        return applied

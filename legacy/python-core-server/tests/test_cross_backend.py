@@ -44,10 +44,13 @@ def python_cmd(*args: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(command: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
-    """Runs a server command, yields the URL from its first stdout line, stops it with SIGTERM."""
+def serving(command: list[str], env: dict[str, str] | None = None, skip_lines: int = 0) -> Iterator[str]:
+    """Runs a server command, yields the URL from its first stdout line (after `skip_lines`),
+    stops it with SIGTERM."""
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env(env))
     try:
+        for _ in range(skip_lines):
+            child.stdout.readline()
         line = child.stdout.readline()
         match = re.fullmatch(r"Farm Controller is listening on (http://\S+)\n", line)
         assert match, f"{command}: {line!r} {child.stderr.read() if child.poll() is not None else ''}"
@@ -182,3 +185,133 @@ def test_same_requests_on_copies_of_one_database_get_the_same_answers(rust_bin: 
     for table, cols in columns.items():
         query = f"SELECT {cols} FROM {table} ORDER BY id"
         assert rows(python_dir / "farm.db", query) == rows(rust_dir / "farm.db", query), table
+
+
+# --- field data on one database --------------------------------------------------------------------
+
+FIELD_TABLES = {
+    "nodes": "SELECT id, name, mac, model, agent_version, ip, heartbeat_interval_s, uptime_s, adopted_at,"
+    " last_seen_at, retired_at, created_at, updated_at FROM nodes ORDER BY id",
+    "sensors": "SELECT * FROM sensors ORDER BY id",
+    "outputs": "SELECT * FROM outputs ORDER BY id",
+    "commands": "SELECT * FROM commands ORDER BY id",
+    "metrics": "SELECT * FROM metrics ORDER BY sensor_id, ts",
+    "metrics_hourly": "SELECT * FROM metrics_hourly ORDER BY sensor_id, hour",
+    "site": "SELECT * FROM site",
+}
+GREENHOUSE = {
+    "name": "Greenhouse",
+    "mac": "b8:27:eb:00:00:01",
+    "sensors": [
+        {"key": "air_temp", "name": "Air temperature", "kind": "temperature", "unit": "°C"},
+        {"key": "soil", "name": "Soil moisture", "kind": "soil_moisture", "unit": "%"},
+    ],
+    "outputs": [{"key": "valve", "name": "Valve", "kind": "relay", "default_state": 0}],
+}
+
+
+def node_traffic(url: str, token: str) -> list[tuple[int, object]]:
+    """What the node sends: telemetry (a resend, duplicates, awkward floats, a bad batch), a
+    heartbeat that reconciles, a poll and an acknowledgement."""
+    node = httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"})
+    readings = [
+        {"sensor_key": "air_temp" if i % 3 else "soil", "ts": f"2026-03-01T05:{i:02d}:00Z", "value": 0.1 * i + 0.7}
+        for i in range(60)
+    ]
+    answers = []
+    with node:
+        for body in (
+            {"readings": readings},
+            {"readings": readings[:10]},
+            {"readings": [{"sensor_key": "soil", "ts": "2026-03-01T06:00:00Z", "value": 1e-7}]},
+            {"readings": [{"sensor_key": "nope", "ts": "2026-03-01T06:00:00Z", "value": 1}]},
+        ):
+            response = node.post("/api/node/telemetry", json=body)
+            answers.append((response.status_code, response.json()))
+        beat = node.post("/api/node/heartbeat", json={"uptime_s": 7, "outputs": [{"key": "valve", "state": 1}]})
+        answers.append((beat.status_code, beat.json()))
+        polled = node.get("/api/node/commands")
+        answers.append((polled.status_code, polled.json()))
+        ack = node.post(f"/api/node/commands/{polled.json()['items'][0]['id']}/ack", json={"ok": True})
+        answers.append((ack.status_code, ack.json()))
+    return answers
+
+
+def operator_views(url: str) -> list[object]:
+    with httpx.Client(base_url=url, headers={"x-requested-with": "test"}) as admin:
+        assert admin.post("/api/auth/login", json={"username": "ada", "password": ADMIN_PASSWORD}).status_code == 200
+        params = "from=2026-03-01T05:00:00Z&to=2026-03-01T06:00:00Z"
+        paths = [
+            "/api/dashboard/state",
+            "/api/nodes",
+            "/api/sensors",
+            "/api/outputs",
+            "/api/commands",
+            f"/api/metrics/query?sensor_id=1,2&{params}",
+            f"/api/metrics/query?sensor_id=1,2&{params}&max_points=7",
+            "/api/metrics/query?sensor_id=1,2&from=2026-02-01T00:00:00Z&to=2026-03-01T06:00:00Z&max_points=3",
+        ]
+        return [admin.get(path).json() for path in paths]
+
+
+def test_a_node_registered_through_rust_reports_to_python_as_to_rust(rust_bin: str, tmp_path: Path) -> None:
+    """The node is registered through the Rust server; then the same node traffic goes to the Rust
+    server on one copy of the database and to the Python server on another. The answers and the
+    stored rows are the same, and each server reads what the other stored."""
+    rust_dir, python_dir = tmp_path / "rust", tmp_path / "python"
+    run(
+        [rust_bin, "--data-dir", str(rust_dir), "user", "create", "--username", "ada"],
+        {"FARM_ADMIN_PASSWORD": ADMIN_PASSWORD},
+    )
+    rust_serve = [rust_bin, "--data-dir", str(rust_dir), "--listen", "127.0.0.1:0", "serve"]
+    with (
+        serving(rust_serve, env=FROZEN) as url,
+        httpx.Client(base_url=url, headers={"x-requested-with": "test"}) as admin,
+    ):
+        admin.post("/api/auth/login", json={"username": "ada", "password": ADMIN_PASSWORD})
+        registered = admin.post("/api/nodes", json=GREENHOUSE)
+        assert registered.status_code == 201, registered.text
+        token = registered.json()["token"]
+        assert admin.post("/api/outputs/1/command", json={"state": 1}).status_code == 202
+    shutil.copytree(rust_dir, python_dir)
+
+    with serving([rust_bin, "--data-dir", str(rust_dir), "--listen", "127.0.0.1:0", "serve"], env=FROZEN) as url:
+        rust_answers = node_traffic(url, token)
+    with serving(python_cmd("--data-dir", str(python_dir), "--listen", "127.0.0.1:0", "serve"), env=FROZEN) as url:
+        python_answers = node_traffic(url, token)
+    assert python_answers == rust_answers
+    assert rust_answers[0] == (200, {"stored": 60, "duplicates": 0})
+    assert rust_answers[4][1]["reconciliation_commands"] == 0, "the open command was superseded by none"
+    for table, query in FIELD_TABLES.items():
+        assert rows(python_dir / "farm.db", query) == rows(rust_dir / "farm.db", query), table
+
+    # Each server reads what the other stored, and answers alike.
+    with serving([rust_bin, "--data-dir", str(python_dir), "--listen", "127.0.0.1:0", "serve"], env=FROZEN) as url:
+        rust_views = operator_views(url)
+    with serving(python_cmd("--data-dir", str(rust_dir), "--listen", "127.0.0.1:0", "serve"), env=FROZEN) as url:
+        python_views = operator_views(url)
+    assert python_views == rust_views
+    assert rust_views[2]["items"][0]["last_value"] == 0.1 * 59 + 0.7
+
+
+def demo_rows(db: Path) -> dict[str, list[tuple]]:
+    return {table: rows(db, query) for table, query in FIELD_TABLES.items()}
+
+
+def test_the_demo_farm_is_the_rust_one(rust_bin: str, tmp_path: Path) -> None:
+    rust_dir, python_dir = tmp_path / "rust", tmp_path / "python"
+    demo = ["--listen", "127.0.0.1:0", "serve", "--demo"]
+    for command in ([rust_bin, "--data-dir", str(rust_dir), *demo], python_cmd("--data-dir", str(python_dir), *demo)):
+        with serving(command, env=FROZEN, skip_lines=2) as url:
+            # Also gives the server the moment it needs to install its SIGTERM handler.
+            assert httpx.get(f"{url}/healthz").status_code == 200
+    python_rows, rust_rows = demo_rows(python_dir / "farm.db"), demo_rows(rust_dir / "farm.db")
+    assert len(rust_rows["metrics"]) == 30 * 24 * 60 * 10
+    for table in FIELD_TABLES:
+        assert python_rows[table] == rust_rows[table], table
+
+    def without_tokens(path: Path) -> str:
+        return re.sub(r"fcn_[A-Za-z0-9_-]{43}", "<token>", path.read_text())
+
+    assert without_tokens(python_dir / "demo-nodes.json") == without_tokens(rust_dir / "demo-nodes.json")
+    assert (python_dir / "demo-nodes.json").stat().st_mode & 0o777 == 0o600

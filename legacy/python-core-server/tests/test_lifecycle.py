@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -57,9 +58,18 @@ def test_demo_with_a_frozen_clock(tmp_path: Path) -> None:
         password = re.fullmatch(r"Demo admin created\. Log in as:  admin / ([A-Za-z0-9]{16})\n", created).group(1)
         assert child.stdout.readline() == "(This password is shown only once; `make reset-demo` starts over.)\n"
         url = child.stdout.readline().rsplit(" ", 1)[1].strip()
-        response = httpx.post(f"{url}/api/auth/login", json={"username": "admin", "password": password})
+        client = httpx.Client(base_url=url, headers={"x-requested-with": "test"})
+        response = client.post("/api/auth/login", json={"username": "admin", "password": password})
         assert response.status_code == 200, response.text
         assert response.json()["user"]["created_at"] == "2026-03-01T06:00:00.000Z"
+        state = client.get("/api/dashboard/state").json()
+        assert state["site"]["name"] == "Demo Farm"
+        assert [n["name"] for n in state["nodes"]] == ["Greenhouse", "Pump house", "Barn"]
+        assert (state["counts"]["sensors"], state["counts"]["outputs"]) == (10, 6)
+        client.close()
+        nodes_file = tmp_path / "demo-nodes.json"
+        assert nodes_file.stat().st_mode & 0o777 == 0o600, "it holds node tokens"
+        assert [n["name"] for n in json.loads(nodes_file.read_text())["nodes"]] == ["Greenhouse", "Pump house", "Barn"]
     finally:
         child.send_signal(signal.SIGTERM)
         child.wait(timeout=10)

@@ -43,6 +43,11 @@ def json_response(model: BaseModel, status: int = 200, headers: dict[str, str] |
     return Response(to_json(model), status_code=status, media_type="application/json", headers=headers)
 
 
+def json_text(body: str, status: int = 200) -> Response:
+    """A JSON body already written (farm_core.http.wire)."""
+    return Response(body.encode(), status_code=status, media_type="application/json")
+
+
 _I64 = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
@@ -68,9 +73,9 @@ def is_visible_ascii(value: str) -> bool:
     return all(" " <= ch <= "~" or ch == "\t" for ch in value)
 
 
-async def read_json(request: Request, model: type[M]) -> M:
-    """The JSON body as `model`, checked like Rust's `Json<T>` extractor: Content-Type first (400),
-    then the 1 MiB limit (413), then JSON (400) and shape (422)."""
+async def read_body(request: Request) -> bytes:
+    """A JSON request's body, checked like Rust's `Json<T>` extractor: Content-Type first (400),
+    then the 1 MiB limit (413)."""
     content_type = header_str(request, "content-type")
     if content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise BadRequest("expected a JSON body with Content-Type: application/json")
@@ -84,4 +89,10 @@ async def read_json(request: Request, model: type[M]) -> M:
         if size > BODY_LIMIT:
             raise too_large
         chunks.append(chunk)
-    return json_body.parse(b"".join(chunks), model)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """The JSON body as `model`: Content-Type first (400), then the 1 MiB limit (413), then JSON
+    (400) and shape (422)."""
+    return json_body.parse(await read_body(request), model)

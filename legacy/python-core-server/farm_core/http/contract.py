@@ -33,6 +33,20 @@ def schema_ref(model: type[BaseModel] | str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+NODE_TOKEN = ({BEARER_SCHEME: []},)
+
+# Query parameter schemas, as utoipa writes them for the Rust field types.
+I64 = {"type": "integer", "format": "int64"}
+U64 = {"type": "integer", "format": "int64", "minimum": 0}
+BOOL = {"type": "boolean"}
+STRING = {"type": "string"}
+
+
+def param(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    """A query or header parameter, for `operation(params=...)`."""
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
 def operation(
     operation_id: str,
     tag: str,
@@ -42,14 +56,19 @@ def operation(
     description: str,
     response: type[BaseModel] | str | None = None,
     response_headers: dict[str, str] | None = None,
+    stream: bool = False,
     body: type[BaseModel] | None = None,
     id_param: str | None = None,
+    params: tuple[dict[str, Any], ...] = (),
     errors: tuple[int, ...] = (),
     security: tuple[dict[str, list[str]], ...] | None = SESSION_OR_TOKEN,
 ) -> dict[str, Any]:
-    """Keyword arguments for `APIRouter.add_api_route`."""
+    """Keyword arguments for `APIRouter.add_api_route`. `params` follow the path id, in order;
+    `stream` documents a `text/event-stream` answer instead of JSON."""
     success: dict[str, Any] = {"description": description}
-    if response is not None:
+    if stream:
+        success["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
+    elif response is not None:
         success["content"] = {"application/json": {"schema": schema_ref(response)}}
     if response_headers:
         success["headers"] = {
@@ -63,11 +82,10 @@ def operation(
         extra["security"] = list(security)
     if body is not None:
         extra["requestBody"] = {"content": {"application/json": {"schema": schema_ref(body)}}, "required": True}
-    if id_param is not None:
-        schema = {"type": "integer", "format": "int64"}
-        extra["parameters"] = [
-            {"name": "id", "in": "path", "required": True, "description": id_param, "schema": schema}
-        ]
+    parameters = [param("id", "path", dict(I64), id_param, required=True)] if id_param is not None else []
+    parameters.extend(params)
+    if parameters:
+        extra["parameters"] = parameters
     return {
         "operation_id": operation_id,
         "name": operation_id,

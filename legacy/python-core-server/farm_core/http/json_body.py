@@ -16,6 +16,7 @@ this module derives what to expect from their fields, in declaration order.
 from __future__ import annotations
 
 import enum
+import json
 import math
 import re
 import types
@@ -134,6 +135,7 @@ _HEX = frozenset(b"0123456789abcdefABCDEF")
 _ESCAPES = {ord('"'): b'"', ord("\\"): b"\\", ord("/"): b"/", ord("b"): b"\b"}
 _ESCAPES |= {ord("f"): b"\f", ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t"}
 _U64_MAX = 2**64 - 1
+_I64_MAX = 2**63 - 1
 _I32_MAX = 2**31 - 1
 _I32_MIN = -(2**31)
 _POW10 = [float(f"1e{i}") for i in range(309)]
@@ -468,11 +470,22 @@ class Reader:
 # --- what a request type expects, derived from its pydantic model -------------------------------
 
 
+class _Fallback(Exception):
+    """Not certain the body is one serde accepts unchanged: read it the exact, slow way."""
+
+
 class Kind:
+    """What a field expects. `read` walks the bytes as serde_json does; `fast` checks a value the
+    C json module produced and returns it only when serde would have read the same (else raises
+    `_Fallback`)."""
+
     expecting = ""
 
     def read(self, r: Reader, path: Path) -> Any:
         raise NotImplementedError
+
+    def fast(self, value: Any) -> Any:
+        raise _Fallback
 
 
 class Str(Kind):
@@ -487,6 +500,11 @@ class Str(Kind):
             raise JsonSyntaxError(EOF_VALUE)
         raise r.invalid_type(self.expecting, path)
 
+    def fast(self, value: Any) -> Any:
+        if type(value) is not str:
+            raise _Fallback
+        return _no_surrogates(value)
+
 
 class TimestampKind(Str):
     """An RFC 3339 string, as epoch milliseconds."""
@@ -495,6 +513,12 @@ class TimestampKind(Str):
         ms = parse_rfc3339(super().read(r, path))
         if ms is None:
             raise JsonDataError(TIMESTAMP_PROBLEM, path)
+        return ms
+
+    def fast(self, value: Any) -> Any:
+        ms = parse_rfc3339(super().fast(value))
+        if ms is None:
+            raise _Fallback
         return ms
 
 
@@ -511,6 +535,62 @@ class Bool(Kind):
             raise JsonSyntaxError(EOF_VALUE)
         raise r.invalid_type(self.expecting, path)
 
+    def fast(self, value: Any) -> Any:
+        if value is True or value is False:
+            return value
+        raise _Fallback
+
+
+class Int(Kind):
+    """An `i64`: serde_json reads any number, then the visitor refuses floats and big unsigned."""
+
+    expecting = "i64"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x2D or b in _DIGITS:
+            positive = b != 0x2D
+            if not positive:
+                r.i += 1
+            kind, value = r.number(positive)
+            if kind == "f":
+                raise JsonDataError(f"invalid type: floating point `{format_float(value)}`, expected i64", path)
+            if value > _I64_MAX:
+                raise JsonDataError(f"invalid value: integer `{value}`, expected i64", path)
+            return value
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+    def fast(self, value: Any) -> Any:
+        if type(value) is int and -(2**63) <= value <= _I64_MAX:
+            return value
+        raise _Fallback
+
+
+class Float(Kind):
+    """An `f64`: any JSON number, integers converted as Rust's `as f64` does (correctly rounded)."""
+
+    expecting = "f64"
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x2D or b in _DIGITS:
+            positive = b != 0x2D
+            if not positive:
+                r.i += 1
+            return float(r.number(positive)[1])
+        if b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        raise r.invalid_type(self.expecting, path)
+
+    def fast(self, value: Any) -> Any:
+        if type(value) is float:
+            return value
+        if type(value) is int and -(2**63) <= value <= _U64_MAX:
+            return float(value)  # serde_json's u64/i64 `as f64`, rounded to nearest like Python's
+        raise _Fallback
+
 
 class Unit(Kind):
     expecting = "unit"
@@ -525,6 +605,11 @@ class Unit(Kind):
             raise JsonSyntaxError(EOF_VALUE)
         raise r.invalid_type(self.expecting, path)
 
+    def fast(self, value: Any) -> Any:
+        if value is None:
+            return None
+        raise _Fallback
+
 
 class Optional(Kind):
     def __init__(self, inner: Kind) -> None:
@@ -536,6 +621,9 @@ class Optional(Kind):
             r.ident(b"ull")
             return None
         return self.inner.read(r, path)
+
+    def fast(self, value: Any) -> Any:
+        return None if value is None else self.inner.fast(value)
 
 
 class EnumKind(Kind):
@@ -578,6 +666,12 @@ class EnumKind(Kind):
             raise JsonSyntaxError(EOF_OBJECT if b == -1 else EXPECTED_VALUE)
         raise JsonSyntaxError(EOF_VALUE if b == -1 else EXPECTED_VALUE)
 
+    def fast(self, value: Any) -> Any:
+        member = self.members.get(value) if type(value) is str else None
+        if member is None:
+            raise _Fallback
+        return member
+
 
 class Seq(Kind):
     expecting = "a sequence"
@@ -598,13 +692,28 @@ class Seq(Kind):
         r.end_seq()
         return items
 
+    def fast(self, value: Any) -> Any:
+        if type(value) is not list:
+            raise _Fallback
+        inner = self.inner.fast
+        return [inner(item) for item in value]
+
+
+# `Struct` field defaults: a required field, or one that is `None` when left out of a map (an
+# `Option`, which serde still requires in the array form).
+REQUIRED = object()
+OPTION = object()
+
 
 class Struct(Kind):
-    """A struct with `deny_unknown_fields`; `Option` fields may be left out."""
+    """A struct with `deny_unknown_fields`. `Option` fields may be left out of the map form, and
+    `#[serde(default)]` fields (a pydantic default factory here) out of either form. Nested
+    structs read as plain dicts (cheap); the request model itself is built by `parse`."""
 
-    def __init__(self, name: str, fields: list[tuple[str, Kind]]) -> None:
+    def __init__(self, name: str, fields: list[tuple[str, Kind, Any]]) -> None:
         self.name = name
-        self.fields = dict(fields)
+        self.fields = {name: kind for name, kind, _ in fields}
+        self.defaults = {name: default for name, _, default in fields}
         self.expecting = f"struct {name}"
 
     def read(self, r: Reader, path: Path) -> Any:
@@ -633,11 +742,11 @@ class Struct(Kind):
                 raise JsonDataError(f"duplicate field `{key}`", path)
             r.colon()
             values[key] = kind.read(r, (*path, key))
-        for name, kind in self.fields.items():
+        for name, default in self.defaults.items():
             if name not in values:
-                if not isinstance(kind, Optional):
+                if default is REQUIRED:
                     raise JsonDataError(f"missing field `{name}`", path)
-                values[name] = None
+                values[name] = None if default is OPTION else default()
         r.i += 1  # the closing brace that ended the loop
         return values
 
@@ -646,13 +755,35 @@ class Struct(Kind):
         count = len(self.fields)
         for index, (name, kind) in enumerate(self.fields.items()):
             if not r.has_next_element(index == 0):
-                plural = "" if count == 1 else "s"
-                raise JsonDataError(
-                    f"invalid length {index}, expected struct {self.name} with {count} element{plural}", path
-                )
+                default = self.defaults[name]
+                if default is REQUIRED or default is OPTION:
+                    plural = "" if count == 1 else "s"
+                    raise JsonDataError(
+                        f"invalid length {index}, expected struct {self.name} with {count} element{plural}", path
+                    )
+                values[name] = default()
+                continue
             values[name] = kind.read(r, (*path, index))
         r.end_seq()
         return values
+
+    def fast(self, value: Any) -> dict[str, Any]:
+        if type(value) is not dict:
+            raise _Fallback
+        fields = self.fields
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            kind = fields.get(key)
+            if kind is None:
+                raise _Fallback
+            out[key] = kind.fast(item)
+        if len(out) != len(fields):
+            for name, default in self.defaults.items():
+                if name not in out:
+                    if default is REQUIRED:
+                        raise _Fallback
+                    out[name] = None if default is OPTION else default()
+        return out
 
 
 class TimestampField:
@@ -675,8 +806,14 @@ def _kind_of(annotation: Any) -> Kind:
         return Str()
     if annotation is bool:
         return Bool()
+    if annotation is int:
+        return Int()
+    if annotation is float:
+        return Float()
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return EnumKind(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return struct_of(annotation)
     raise TypeError(f"unsupported request field type {annotation}")
 
 
@@ -687,9 +824,81 @@ def struct_of(model: type[BaseModel]) -> Struct:
     struct = _STRUCTS.get(model)
     if struct is None:
         hints = typing.get_type_hints(model, include_extras=True)
-        struct = Struct(model.__name__, [(name, _kind_of(hints[name])) for name in model.model_fields])
+        fields = []
+        for name, info in model.model_fields.items():
+            kind = _kind_of(hints[name])
+            if info.default_factory is not None:
+                default = info.default_factory
+            elif isinstance(kind, Optional):
+                default = OPTION
+            else:
+                default = REQUIRED
+            fields.append((name, kind, default))
+        struct = Struct(model.__name__, fields)
         _STRUCTS[model] = struct
     return struct
+
+
+# --- the fast path: the C json module, for bodies serde would accept as they are ----------------
+
+
+def _no_surrogates(value: str) -> str:
+    """`value`, unless it holds a lone surrogate (from a `\\uD800` escape), which serde refuses."""
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise _Fallback from None
+    return value
+
+
+# `-0` reads as the float -0.0 in serde_json but as the integer 0 in Python's json module.
+_NEGATIVE_ZERO = re.compile(r"-0(?![0-9.eE])")
+_SIMPLE_FLOAT = re.compile(r"-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?")
+
+
+def _serde_float(text: str) -> float:
+    """A JSON float literal as serde_json reads it (without `float_roundtrip`): significand times
+    or divided by a power of ten. That is correctly rounded, as Python's `float`, when both are
+    exact doubles; otherwise serde_json's own arithmetic decides."""
+    if len(text) < 16 and "e" not in text and "E" not in text:
+        return float(text)  # at most 15 digits and a small negative exponent: the common case
+    m = _SIMPLE_FLOAT.fullmatch(text)
+    if m is not None:
+        fraction = m.group(2) or ""
+        exponent = int(m.group(3) or 0) - len(fraction)
+        if -22 <= exponent <= 22 and len(m.group(1)) + len(fraction) <= 15:
+            return float(text)
+    reader = Reader(text.encode())
+    positive = text[0] != "-"
+    if not positive:
+        reader.i = 1
+    return float(reader.number(positive)[1])  # raises JsonSyntaxError on overflow
+
+
+def _refuse_constant(text: str) -> Any:
+    raise _Fallback
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _Fallback
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_float=_serde_float, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+
+
+def _parse_fast(data: bytes, struct: Struct) -> dict[str, Any] | None:
+    """The body's values when the C json module reads it exactly as serde_json would, else None."""
+    try:
+        text = data.decode("utf-8")
+        if "-0" in text and _NEGATIVE_ZERO.search(text):
+            return None
+        return struct.fast(_DECODER.decode(text))
+    except (_Fallback, ValueError, JsonSyntaxError, RecursionError):
+        return None
 
 
 # --- from serde's error to the API's -------------------------------------------------------------
@@ -724,7 +933,16 @@ def describe_data_error(path: str, message: str) -> FieldError:
 
 def parse(data: bytes, model: type[M]) -> M:
     """Deserializes a request body into `model`, or raises `BadRequest` (not JSON) or
-    `Validation` (wrong shape), with the Rust server's messages."""
+    `Validation` (wrong shape), with the Rust server's messages. Like the Rust server, it tries
+    the fast reader first and explains failures with the exact one."""
+    values = _parse_fast(data, struct_of(model))
+    if values is not None:
+        return model.model_construct(**values)
+    return parse_exact(data, model)
+
+
+def parse_exact(data: bytes, model: type[M]) -> M:
+    """`parse` by the exact reader alone, which walks the bytes as serde_json does."""
     reader = Reader(data)
     try:
         values = struct_of(model).read(reader, ())
