@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::assets::{self, Assets};
 use crate::auth::SESSION_COOKIE;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::events::Events;
@@ -46,7 +46,9 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
-    pub throttle: Arc<LoginThrottle>,
+    pub throttle: Arc<Throttle>,
+    /// Announcements per client address.
+    pub announce_throttle: Arc<Throttle>,
     pub assets: Arc<Assets>,
     pub events: Arc<Events>,
     pub wakeups: Arc<NodeWakeups>,
@@ -72,7 +74,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             clock,
-            throttle: Arc::new(LoginThrottle::default()),
+            throttle: Arc::new(Throttle::default()),
+            announce_throttle: Arc::new(Throttle::new(30, 60_000)),
             assets: Arc::new(assets),
             events: Arc::new(Events::new(first_event_id)),
             wakeups: Arc::new(NodeWakeups::default()),
@@ -103,6 +106,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(http::schedules::router())
         .merge(http::action_logs::router())
         .merge(http::backups::router())
+        .merge(http::adoption::router())
 }
 
 /// The OpenAPI document, generated from the route declarations.
@@ -272,24 +276,25 @@ pub async fn start_with_store(
     Ok(Running { addr, state, shutdown: tx, task, engine })
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on SIGINT or SIGTERM. The handlers are installed now, when this is
+/// called, not when the future is first polled.
+pub fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

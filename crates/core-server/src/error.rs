@@ -167,6 +167,10 @@ impl From<Error> for ApiError {
                 Self { retry_after_secs: Some(retry_after_secs), ..Self::new(StatusCode::TOO_MANY_REQUESTS, message) }
             }
             Error::Unavailable(_) => Self::new(StatusCode::SERVICE_UNAVAILABLE, message),
+            Error::TokenExpired => Self {
+                details: vec![FieldProblem { field: "token".into(), problem: "has expired".into() }],
+                ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, message).with_code(ErrorCode::TokenExpired)
+            },
             Error::Internal(e) => {
                 Self { internal: Some(e), ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error") }
             }

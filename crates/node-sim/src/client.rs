@@ -33,6 +33,76 @@ pub struct OutputSpec {
     pub default_state: i64,
 }
 
+impl NodeSpec {
+    /// The node a claim made, from its token and the bundle the server pushed.
+    pub fn from_bundle(token: &str, bundle: &serde_json::Value) -> anyhow::Result<Self> {
+        let text = |v: &serde_json::Value, k: &str| {
+            v[k].as_str().map(str::to_owned).with_context(|| format!("bundle lacks {k}"))
+        };
+        let list = |k: &str| bundle[k].as_array().cloned().unwrap_or_default();
+        Ok(Self {
+            name: text(&bundle["node"], "name")?,
+            token: token.to_owned(),
+            sensors: list("sensors")
+                .iter()
+                .map(|s| Ok(SensorSpec { key: text(s, "key")?, kind: text(s, "kind")? }))
+                .collect::<anyhow::Result<_>>()?,
+            outputs: list("outputs")
+                .iter()
+                .map(|o| {
+                    Ok(OutputSpec {
+                        key: text(o, "key")?,
+                        kind: text(o, "kind")?,
+                        default_state: o["default_state"].as_i64().unwrap_or(0),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        })
+    }
+}
+
+/// A new device announcing itself, before it has any token.
+pub async fn announce(server: &str, mac: &str, model: &str) -> anyhow::Result<()> {
+    let body = json!({"mac": mac, "model": model, "agent_version": concat!("node-sim ", env!("CARGO_PKG_VERSION"))});
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/adoption/announce", server.trim_end_matches('/')))
+        .json(&body)
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("announce: {}: {}", response.status(), response.text().await.unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// Claims an adoption token; returns the node as the server configured it.
+pub async fn claim(
+    server: &str,
+    mac: &str,
+    token: &str,
+    sensors: &[SensorSpec],
+    outputs: &[OutputSpec],
+) -> anyhow::Result<NodeSpec> {
+    let declared_sensors: Vec<_> =
+        sensors.iter().map(|s| json!({"key": s.key, "name": s.key, "kind": s.kind, "unit": ""})).collect();
+    let declared_outputs: Vec<_> = outputs
+        .iter()
+        .map(|o| json!({"key": o.key, "name": o.key, "kind": o.kind, "default_state": o.default_state}))
+        .collect();
+    let body = json!({"mac": mac, "token": token, "model": "node-sim", "sensors": declared_sensors, "outputs": declared_outputs});
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/adoption/claim", server.trim_end_matches('/')))
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status();
+    let answer: serde_json::Value = response.json().await?;
+    if !status.is_success() {
+        bail!("claim: {status}: {answer}");
+    }
+    NodeSpec::from_bundle(answer["token"].as_str().context("claim answer lacks token")?, &answer["bundle"])
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodesFile {
     pub nodes: Vec<NodeSpec>,

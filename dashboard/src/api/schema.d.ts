@@ -21,6 +21,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/adoption/announce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new node says it is here (no authentication; limited per address). It is listed as a
+         *     candidate for ten minutes after its last announcement.
+         */
+        post: operations["adoption_announce"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/adoption/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nodes that announced themselves in the last ten minutes and are not adopted yet. */
+        get: operations["adoption_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/adoption/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A device redeems its adoption token (no other authentication: the token is the proof).
+         *     A reused token is 409, a token for another MAC 403, an expired one 422 `token_expired`;
+         *     every attempt is logged.
+         */
+        post: operations["adoption_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/adoption/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A single-use token, valid 15 minutes, that lets the device with this MAC become a new node. */
+        post: operations["adoption_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alarms": {
         parameters: {
             query?: never;
@@ -471,6 +546,26 @@ export interface paths {
         patch: operations["node_update"];
         trace?: never;
     };
+    "/api/nodes/{id}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A node's configuration as a versioned bundle: settings, sensors, outputs, and the schedules
+         *     that act on it.
+         */
+        get: operations["node_bundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/nodes/{id}/outputs": {
         parameters: {
             query?: never;
@@ -482,6 +577,26 @@ export interface paths {
         put?: never;
         /** Add an output to a node. */
         post: operations["node_output_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/nodes/{id}/replace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a node's hardware in one step: a token that, claimed by the new device, makes it this
+         *     node (sensors, outputs, history and schedules stay); the old device's token stops working.
+         */
+        post: operations["node_replace"];
         delete?: never;
         options?: never;
         head?: never;
@@ -840,6 +955,53 @@ export interface components {
             /** Format: int64 */
             next_cursor?: number | null;
         };
+        AdoptionAnnounce: {
+            agent_version: string;
+            mac: string;
+            model: string;
+        };
+        AdoptionClaim: {
+            agent_version?: string | null;
+            mac: string;
+            model?: string | null;
+            outputs?: components["schemas"]["OutputDeclaration"][];
+            /** @description What the device has; ignored for a replacement, which keeps the node's own. */
+            sensors?: components["schemas"]["SensorDeclaration"][];
+            /** @description The adoption token's secret (`fca_…`). */
+            token: string;
+        };
+        AdoptionClaimed: {
+            /** @description The configuration the device should apply. */
+            bundle: components["schemas"]["NodeBundle"];
+            /** Format: int64 */
+            node_id: number;
+            /** @description True when the device took over an existing node. */
+            replaced: boolean;
+            /** @description The node's own bearer token for the node API, shown once. */
+            token: string;
+        };
+        AdoptionToken: {
+            expires_at: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            id: number;
+            mac: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Set for a replacement: the node the new device becomes.
+             */
+            node_id?: number | null;
+        };
+        AdoptionTokenCreate: {
+            mac: string;
+            /** @description The name the node gets. */
+            name: string;
+        };
+        /** @description A token and its secret, shown once; the device sends it in its claim. */
+        AdoptionTokenCreated: {
+            secret: string;
+            token: components["schemas"]["AdoptionToken"];
+        };
         Alarm: {
             acknowledged_at?: components["schemas"]["Timestamp"] | null;
             acknowledged_by?: string | null;
@@ -850,6 +1012,13 @@ export interface components {
             /** Format: int64 */
             schedule_id?: number | null;
             severity: components["schemas"]["Severity"];
+        };
+        AnnounceAccepted: {
+            /**
+             * Format: int64
+             * @description Announce again after this many seconds until adopted.
+             */
+            announce_every_s: number;
         };
         ApiToken: {
             capabilities: components["schemas"]["Capability"][];
@@ -919,6 +1088,40 @@ export interface components {
             end: string;
             /** @description `HH:MM`, 00:00 to 23:59. */
             start: string;
+        };
+        BundleNode: {
+            /** Format: int64 */
+            heartbeat_interval_s: number;
+            name: string;
+        };
+        BundleOutput: {
+            /** Format: int64 */
+            default_state: number;
+            /** Format: int64 */
+            desired_state: number;
+            key: string;
+            kind: components["schemas"]["OutputKind"];
+            name: string;
+        };
+        BundleSensor: {
+            /** Format: int64 */
+            interval_s: number;
+            key: string;
+            kind: components["schemas"]["SensorKind"];
+            name: string;
+            /** Format: int64 */
+            retention_days: number;
+            unit: string;
+        };
+        Candidate: {
+            agent_version: string;
+            first_seen_at: components["schemas"]["Timestamp"];
+            ip?: string | null;
+            last_seen_at: components["schemas"]["Timestamp"];
+            mac: string;
+            model: string;
+            /** @description `announce` or `mdns`. */
+            source: string;
         };
         /**
          * @description Declared in alphabetical order, so sorting capabilities sorts them by name.
@@ -1092,6 +1295,19 @@ export interface components {
                 /** Format: int64 */
                 user_id: number;
                 username: string;
+            }[];
+        };
+        /** @description `{"items": [...]}`, the shape of every list. */
+        Items_Candidate: {
+            items: {
+                agent_version: string;
+                first_seen_at: components["schemas"]["Timestamp"];
+                ip?: string | null;
+                last_seen_at: components["schemas"]["Timestamp"];
+                mac: string;
+                model: string;
+                /** @description `announce` or `mdns`. */
+                source: string;
             }[];
         };
         /** @description `{"items": [...]}`, the shape of every list. */
@@ -1300,6 +1516,18 @@ export interface components {
             /** Format: int64 */
             uptime_s?: number | null;
         };
+        /**
+         * @description Everything needed to set a node up again: its settings, sensors, outputs and the schedules
+         *     that act on it. Versioned, so an older agent can tell it cannot read a newer bundle.
+         */
+        NodeBundle: {
+            node: components["schemas"]["BundleNode"];
+            outputs: components["schemas"]["BundleOutput"][];
+            schedules: components["schemas"]["Schedule"][];
+            sensors: components["schemas"]["BundleSensor"][];
+            /** Format: int32 */
+            version: number;
+        };
         NodeCreate: {
             agent_version?: string | null;
             /**
@@ -1328,6 +1556,10 @@ export interface components {
             sensors: components["schemas"]["Sensor"][];
             /** @description The node sends `Authorization: Bearer <token>` on the node API. */
             token: string;
+        };
+        NodeReplace: {
+            /** @description The new device's MAC. */
+            mac: string;
         };
         /** @enum {string} */
         NodeStatus: "online" | "offline" | "retired";
@@ -1774,6 +2006,116 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    adoption_announce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptionAnnounce"];
+            };
+        };
+        responses: {
+            /** @description Listed as a candidate */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnounceAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    adoption_candidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Candidates, most recent first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items_Candidate"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    adoption_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptionClaim"];
+            };
+        };
+        responses: {
+            /** @description Adopted; the node token is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionClaimed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    adoption_token_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdoptionTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description The token; its secret is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionTokenCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2578,6 +2920,33 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    node_bundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeBundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     node_output_create: {
         parameters: {
             query?: never;
@@ -2601,6 +2970,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Output"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    node_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Node id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NodeReplace"];
+            };
+        };
+        responses: {
+            /** @description The token; its secret is shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptionTokenCreated"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 pub const API_TOKEN_PREFIX: &str = "fct_";
 pub const NODE_TOKEN_PREFIX: &str = "fcn_";
+pub const ADOPTION_TOKEN_PREFIX: &str = "fca_";
 /// Characters of a token shown in lists so an operator can tell tokens apart.
 pub const DISPLAY_PREFIX_LEN: usize = 12;
 
@@ -19,6 +20,10 @@ pub fn random_secret() -> String {
 
 pub fn new_api_token() -> String {
     format!("{API_TOKEN_PREFIX}{}", random_secret())
+}
+
+pub fn new_adoption_token() -> String {
+    format!("{ADOPTION_TOKEN_PREFIX}{}", random_secret())
 }
 
 pub fn new_node_token() -> String {

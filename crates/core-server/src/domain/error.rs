@@ -37,6 +37,9 @@ pub enum Error {
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
+    /// A single-use token whose time ran out (adoption).
+    #[error("the token has expired; ask for a new one")]
+    TokenExpired,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

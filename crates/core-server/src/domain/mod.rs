@@ -1,5 +1,6 @@
 //! Types and rules of the farm controller, free of HTTP and SQL.
 
+pub mod adoption;
 pub mod api_tokens;
 pub mod dashboard;
 pub mod error;

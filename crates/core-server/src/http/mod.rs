@@ -2,6 +2,7 @@
 //! call the domain and the store, and map errors; they hold no SQL.
 
 pub mod action_logs;
+pub mod adoption;
 pub mod api_tokens;
 pub mod auth;
 pub mod backups;

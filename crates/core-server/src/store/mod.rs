@@ -2,6 +2,7 @@
 //! SQLite without touching handlers); `SqliteStore` implements them all. Nothing outside this
 //! module writes SQL.
 
+pub mod adoption;
 pub mod api_tokens;
 pub mod backups;
 pub mod commands;
@@ -20,6 +21,7 @@ pub mod users;
 
 use std::path::Path;
 
+pub use adoption::AdoptionStore;
 pub use api_tokens::{ApiTokenStore, NewApiToken};
 pub use backups::BackupStore;
 pub use commands::CommandStore;
@@ -52,6 +54,7 @@ pub trait Store:
     + DashboardStore
     + ScheduleStore
     + BackupStore
+    + AdoptionStore
     + Send
     + Sync
     + 'static
@@ -72,6 +75,7 @@ impl<T> Store for T where
         + DashboardStore
         + ScheduleStore
         + BackupStore
+        + AdoptionStore
         + Send
         + Sync
         + 'static

@@ -1,5 +1,6 @@
 //! The one integration-test binary of core-server: real HTTP on port 0, a fresh database each.
 
+mod adoption;
 mod api_tokens;
 mod assets;
 mod auth;

@@ -11,6 +11,8 @@ const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/core
 const ANONYMOUS_ALLOWED: &[(&str, &str, &str)] = &[
     ("get", "/healthz", "liveness probe for supervisors and farmctl's health gate"),
     ("post", "/api/auth/login", "how a browser gets a session"),
+    ("post", "/api/adoption/announce", "a new node has no credentials yet; limited per address"),
+    ("post", "/api/adoption/claim", "the single-use adoption token in the body is the credential"),
 ];
 
 #[test]
