@@ -6,7 +6,6 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::outputs::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::{Items, Json};
 use crate::app::AppState;
 use crate::auth::Authz;
@@ -71,10 +70,7 @@ pub async fn action_logs_list(
     _: Authz<LogsView>,
     Query(params): Query<ActionLogParams>,
 ) -> Result<Json<ActionLogPage>, ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 1000").into());
-    }
+    let limit = super::page_limit(params.limit)?;
     if let Some(outcome) = &params.outcome
         && !OUTCOMES.contains(&outcome.as_str())
     {

@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::nodes::{OutputDeclaration, SensorDeclaration, parse_declarations};
+use super::nodes::{OutputDeclaration, SensorDeclaration, keep, parse_declarations};
 use super::{Items, Json};
 use crate::app::AppState;
 use crate::auth::extract::caps::{NodesManage, NodesView};
 use crate::auth::{Authz, secrets};
 use crate::domain::adoption::{AdoptionToken, Candidate, NodeBundle, TOKEN_TTL_MS};
-use crate::domain::error::{Error, FieldError};
+use crate::domain::error::Error;
 use crate::domain::nodes::{self, NodeStatus};
 use crate::error::ApiError;
 use crate::store::adoption::{Announcement, Claim, TokenRequest};
@@ -95,20 +95,6 @@ pub struct AdoptionClaimed {
     pub bundle: NodeBundle,
 }
 
-fn problems_of(result: Result<String, Error>, problems: &mut Vec<FieldError>) -> Option<String> {
-    match result {
-        Ok(v) => Some(v),
-        Err(Error::Validation(mut p)) => {
-            problems.append(&mut p);
-            None
-        }
-        Err(e) => {
-            problems.push(FieldError::new("body", e.to_string()));
-            None
-        }
-    }
-}
-
 /// A new node says it is here (no authentication; limited per address). It is listed as a
 /// candidate for ten minutes after its last announcement.
 #[utoipa::path(
@@ -134,9 +120,9 @@ pub async fn adoption_announce(
     }
     state.announce_throttle.record_failure(&key, now);
     let mut problems = Vec::new();
-    let mac = problems_of(nodes::parse_mac("mac", &body.mac), &mut problems);
-    let model = problems_of(nodes::parse_label("model", &body.model), &mut problems);
-    let agent = problems_of(nodes::parse_label("agent_version", &body.agent_version), &mut problems);
+    let mac = keep(&mut problems, nodes::parse_mac("mac", &body.mac));
+    let model = keep(&mut problems, nodes::parse_label("model", &body.model));
+    let agent = keep(&mut problems, nodes::parse_label("agent_version", &body.agent_version));
     let (Some(mac), Some(model), Some(agent_version)) = (mac, model, agent) else {
         return Err(Error::Validation(problems).into());
     };
@@ -183,8 +169,8 @@ pub async fn adoption_token_create(
     Json(body): Json<AdoptionTokenCreate>,
 ) -> Result<(StatusCode, Json<AdoptionTokenCreated>), ApiError> {
     let mut problems = Vec::new();
-    let mac = problems_of(nodes::parse_mac("mac", &body.mac), &mut problems);
-    let name = problems_of(nodes::parse_name("name", &body.name), &mut problems);
+    let mac = keep(&mut problems, nodes::parse_mac("mac", &body.mac));
+    let name = keep(&mut problems, nodes::parse_name("name", &body.name));
     let (Some(mac), Some(name)) = (mac, name) else {
         return Err(Error::Validation(problems).into());
     };
@@ -228,18 +214,10 @@ pub async fn adoption_claim(
     Json(body): Json<AdoptionClaim>,
 ) -> Result<(StatusCode, Json<AdoptionClaimed>), ApiError> {
     let mut problems = Vec::new();
-    let mac = problems_of(nodes::parse_mac("mac", &body.mac), &mut problems);
-    let model = problems_of(nodes::parse_label("model", body.model.as_deref().unwrap_or("")), &mut problems);
-    let agent =
-        problems_of(nodes::parse_label("agent_version", body.agent_version.as_deref().unwrap_or("")), &mut problems);
-    let declared = match parse_declarations(&body.sensors, &body.outputs) {
-        Ok(d) => Some(d),
-        Err(Error::Validation(mut p)) => {
-            problems.append(&mut p);
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let mac = keep(&mut problems, nodes::parse_mac("mac", &body.mac));
+    let model = keep(&mut problems, nodes::parse_label("model", body.model.as_deref().unwrap_or("")));
+    let agent = keep(&mut problems, nodes::parse_label("agent_version", body.agent_version.as_deref().unwrap_or("")));
+    let declared = keep(&mut problems, parse_declarations(&body.sensors, &body.outputs));
     let (Some(mac), Some(model), Some(agent_version), Some((sensors, outputs))) = (mac, model, agent, declared) else {
         return Err(Error::Validation(problems).into());
     };

@@ -36,6 +36,18 @@ impl<T> From<Vec<T>> for Items<T> {
     }
 }
 
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// The `limit` of a paginated list (API-CONVENTIONS: default 100, at most 1000).
+pub fn page_limit(limit: Option<i64>) -> Result<i64, crate::domain::Error> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(crate::domain::Error::invalid("limit", "must be between 1 and 1000"));
+    }
+    Ok(limit)
+}
+
 /// Security requirement names used in the OpenAPI document.
 pub const SESSION_COOKIE_SCHEME: &str = "session_cookie";
 pub const BEARER_SCHEME: &str = "bearer";

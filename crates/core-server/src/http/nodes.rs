@@ -220,7 +220,7 @@ pub async fn node_create(
 }
 
 /// The value, or `None` with its problems added to `problems`.
-fn keep<T>(problems: &mut Vec<FieldError>, r: DomainResult<T>) -> Option<T> {
+pub(crate) fn keep<T>(problems: &mut Vec<FieldError>, r: DomainResult<T>) -> Option<T> {
     r.map_err(|e| push(problems, e)).ok()
 }
 

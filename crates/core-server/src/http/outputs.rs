@@ -20,8 +20,6 @@ use crate::store::commands::{CommandRequest, Issued};
 use crate::store::outputs::OutputChange;
 
 pub const MAX_GROUP: usize = 100;
-pub const DEFAULT_LIMIT: i64 = 100;
-pub const MAX_LIMIT: i64 = 1000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -290,10 +288,7 @@ pub async fn commands_list(
     _: Authz<LogsView>,
     Query(params): Query<CommandsParams>,
 ) -> Result<Json<CommandPage>, ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 1000").into());
-    }
+    let limit = super::page_limit(params.limit)?;
     let page = state.store.commands_list(params.output_id, limit, params.cursor).await?;
     Ok(Json(CommandPage { items: page.items, next_cursor: page.next_cursor }))
 }
