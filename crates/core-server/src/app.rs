@@ -265,11 +265,15 @@ pub async fn start_with_store(
             .await
     });
     let engine = if background == Background::Run {
-        vec![
+        let mut tasks = vec![
             tokio::spawn(engine::run(state.clone())),
             tokio::spawn(engine::schedules::run(state.clone())),
             tokio::spawn(engine::backups::run(state.clone())),
-        ]
+        ];
+        if state.config.mdns {
+            tasks.push(tokio::spawn(engine::discovery::run(state.clone())));
+        }
+        tasks
     } else {
         Vec::new()
     };

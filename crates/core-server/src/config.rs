@@ -40,6 +40,8 @@ pub struct Config {
     pub backup_keep_days: u64,
     /// ...except the newest this many verified ones.
     pub backup_keep_min: usize,
+    /// Look for field nodes advertising over mDNS and list them as adoption candidates.
+    pub mdns: bool,
     /// Diagnostics for tests: count executed SQL statements. Not a command-line setting.
     pub count_statements: bool,
 }
@@ -59,6 +61,7 @@ impl Default for Config {
             backup_time: Some("03:00".into()),
             backup_keep_days: 30,
             backup_keep_min: 3,
+            mdns: false,
             count_statements: false,
         }
     }
@@ -127,6 +130,9 @@ pub struct ConfigArgs {
     /// Always keep at least this many newest verified backups [default: 3]
     #[arg(long, env = "FARM_BACKUP_KEEP_MIN", global = true, value_name = "N")]
     pub backup_keep_min: Option<usize>,
+    /// Discover field nodes advertising _farmnode._tcp over mDNS [default: false]
+    #[arg(long, env = "FARM_MDNS", global = true, value_name = "BOOL")]
+    pub mdns: Option<bool>,
 }
 
 impl ConfigArgs {
@@ -165,6 +171,7 @@ impl ConfigArgs {
             backup_time: top.backup_time.clone().or(self.backup_time),
             backup_keep_days: top.backup_keep_days.or(self.backup_keep_days),
             backup_keep_min: top.backup_keep_min.or(self.backup_keep_min),
+            mdns: top.mdns.or(self.mdns),
         }
     }
 
@@ -187,6 +194,7 @@ impl ConfigArgs {
             },
             backup_keep_days: self.backup_keep_days.unwrap_or(base.backup_keep_days),
             backup_keep_min: self.backup_keep_min.unwrap_or(base.backup_keep_min),
+            mdns: self.mdns.unwrap_or(base.mdns),
             count_statements: base.count_statements,
         }
     }

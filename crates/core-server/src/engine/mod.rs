@@ -3,6 +3,7 @@
 //! waiting for the loop.
 
 pub mod backups;
+pub mod discovery;
 pub mod events;
 pub mod schedules;
 pub mod wakeups;

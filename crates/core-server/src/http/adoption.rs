@@ -18,7 +18,7 @@ use crate::domain::adoption::{AdoptionToken, Candidate, NodeBundle, TOKEN_TTL_MS
 use crate::domain::error::Error;
 use crate::domain::nodes::{self, NodeStatus};
 use crate::error::ApiError;
-use crate::store::adoption::{Announcement, Claim, TokenRequest};
+use crate::store::adoption::{Announcement, Claim, Source, TokenRequest};
 
 /// How often an unadopted node should announce itself.
 pub const ANNOUNCE_EVERY_S: i64 = 30;
@@ -126,7 +126,8 @@ pub async fn adoption_announce(
     let (Some(mac), Some(model), Some(agent_version)) = (mac, model, agent) else {
         return Err(Error::Validation(problems).into());
     };
-    let announcement = Announcement { mac, model, agent_version, ip: Some(addr.ip().to_string()) };
+    let announcement =
+        Announcement { mac, model, agent_version, ip: Some(addr.ip().to_string()), source: Source::Announce };
     state.store.candidate_announce(announcement, now).await?;
     Ok((StatusCode::ACCEPTED, Json(AnnounceAccepted { announce_every_s: ANNOUNCE_EVERY_S })))
 }

@@ -13,12 +13,28 @@ use crate::domain::error::{Error, Result};
 use crate::domain::outputs::{Command, CommandSource, Output, Requester};
 use crate::domain::time::Timestamp;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Announce,
+    Mdns,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Announce => "announce",
+            Source::Mdns => "mdns",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Announcement {
     pub mac: String,
     pub model: String,
     pub agent_version: String,
     pub ip: Option<String>,
+    pub source: Source,
 }
 
 #[derive(Debug, Clone)]
@@ -132,10 +148,10 @@ impl AdoptionStore for SqliteStore {
             .write(move |conn| {
                 conn.execute(
                     "INSERT INTO adoption_candidates (mac, model, agent_version, ip, source, first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, 'announce', ?5, ?5)
+                     VALUES (?1, ?2, ?3, ?4, ?6, ?5, ?5)
                      ON CONFLICT (mac) DO UPDATE SET model = excluded.model, agent_version = excluded.agent_version,
-                         ip = excluded.ip, source = 'announce', last_seen_at = excluded.last_seen_at",
-                    (&a.mac, &a.model, &a.agent_version, &a.ip, now),
+                         ip = excluded.ip, source = excluded.source, last_seen_at = excluded.last_seen_at",
+                    (&a.mac, &a.model, &a.agent_version, &a.ip, now, a.source.as_str()),
                 )
                 .map_err(internal)?;
                 Ok(())
