@@ -105,13 +105,18 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(http::node_api::router())
         .merge(http::schedules::router())
         .merge(http::action_logs::router())
-        .merge(http::backups::router())
         .merge(http::adoption::router())
+}
+
+/// Routes whose work can outlast the request timeout: backups of a large database, restores,
+/// and uploads of up to 2 GiB.
+fn long_routes() -> OpenApiRouter<AppState> {
+    http::backups::router()
 }
 
 /// The OpenAPI document, generated from the route declarations.
 pub fn openapi() -> OpenApi {
-    let mut doc = api_routes().into_openapi();
+    let mut doc = api_routes().merge(long_routes()).into_openapi();
     doc.info = InfoBuilder::new()
         .title("Farm Controller core-server")
         .version(env!("CARGO_PKG_VERSION"))
@@ -175,12 +180,15 @@ async fn fallback(State(state): State<AppState>, method: Method, uri: Uri, reque
 
 pub fn build_router(state: AppState) -> Router {
     let (api, _) = api_routes().split_for_parts();
+    let (long, _) = long_routes().split_for_parts();
     let x_request_id = HeaderName::from_static("x-request-id");
-    let api = api.layer(
-        ServiceBuilder::new()
-            .layer(DefaultBodyLimit::max(BODY_LIMIT))
-            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
-    );
+    let api = api
+        .layer(
+            ServiceBuilder::new()
+                .layer(DefaultBodyLimit::max(BODY_LIMIT))
+                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
+        )
+        .merge(long.layer(DefaultBodyLimit::max(BODY_LIMIT)));
     api.fallback(fallback).with_state(state).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
