@@ -196,13 +196,15 @@ pub async fn backup_download(
     let file = tokio::fs::File::open(backup::data_path(&jobs::dir(&state), &manifest.name))
         .await
         .map_err(|_| Error::NotFound("backup"))?;
+    // The file's own length: if it changed on disk, the manifest's size would cut the answer.
+    let length = file.metadata().await.map_err(|e| ApiError::internal(e.into()))?.len();
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
     let disposition = format!("attachment; filename=\"{}.db.zst\"", manifest.name);
     Ok((
         [
             (header::CONTENT_TYPE, "application/zstd".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::CONTENT_LENGTH, manifest.size.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
             (header::HeaderName::from_static("x-backup-sha256"), manifest.sha256.clone()),
         ],
         body,
