@@ -20,7 +20,7 @@ PYTHON     ?= python3
 # (The Python app's own test_openapi.py compares its contract for the ported operations.)
 PARITY_PORTED := 10_health_and_routing 20_auth_sessions 30_auth_password 40_users 50_api_tokens \
   60_nodes 61_sensors_and_outputs 62_commands_and_node_api 63_metrics_site_dashboard_events \
-  64_field_data_edges 80_internal_error 90_throttling
+  64_field_data_edges 75_backups 76_adoption 80_internal_error 90_throttling
 PARITY_ARGS ?= --no-contract $(addprefix --only ,$(PARITY_PORTED))
 
 .PHONY: help run build dashboard python parity e2e-web-smoke test test-rust test-dashboard test-python openapi openapi-check lint fmt bench reset-demo clean

@@ -71,6 +71,10 @@ def _add_settings(parser: argparse.ArgumentParser, default: Any) -> None:
     add("--session-idle-minutes", metavar="MIN", type=_checked(parse_u64), default=default, help="[default: 720]")
     add("--session-absolute-hours", metavar="H", type=_checked(parse_u64), default=default, help="[default: 168]")
     add("--secure-cookies", metavar="BOOL", type=_checked(parse_bool), default=default, help="[default: false]")
+    add("--backup-dir", metavar="DIR", default=default, help="folder for backups [default: <data-dir>/backups]")
+    add("--backup-time", metavar="HH:MM", default=default, help='daily backup time, or "off" [default: 03:00]')
+    add("--backup-keep-days", metavar="DAYS", type=_checked(parse_u64), default=default, help="[default: 30]")
+    add("--backup-keep-min", metavar="N", type=_checked(parse_u64), default=default, help="[default: 3]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,7 +198,8 @@ async def serve(config: Config, demo: bool) -> None:
     try:
         if demo:
             await _seed_demo(config, store, clock.now_ms())
-        running = await start_with_store(config, clock, store, background=True)
+        frozen = bool(os.environ.get("FARM_TEST_CLOCK"))
+        running = await start_with_store(config, clock, store, background=True, frozen=frozen)
     except BaseException:
         store.close()
         raise

@@ -25,8 +25,10 @@ from farm_core.config import Config, ListenAddr
 from farm_core.domain.errors import DomainError
 from farm_core.http import (
     Items,
+    adoption,
     api_tokens,
     auth,
+    backups,
     dashboard,
     events,
     health,
@@ -63,7 +65,31 @@ class OutputIdConvertor(Convertor[str]):
 
 
 register_url_convertor("output_id", OutputIdConvertor())
-RESOURCES = (health, auth, users, api_tokens, site, nodes, sensors, outputs, metrics, dashboard, events, node_api)
+
+
+class BackupNameConvertor(OutputIdConvertor):
+    """A backup name segment that is not `upload` (/api/backups/upload is its own route)."""
+
+    regex = "(?!upload$)[^/]+"
+
+
+register_url_convertor("backup_name", BackupNameConvertor())
+RESOURCES = (
+    health,
+    auth,
+    users,
+    api_tokens,
+    site,
+    nodes,
+    sensors,
+    outputs,
+    metrics,
+    dashboard,
+    events,
+    node_api,
+    adoption,
+    backups,
+)
 
 
 def api_app() -> FastAPI:
@@ -133,6 +159,12 @@ def _component_schemas() -> dict[str, Any]:
         node_api.TelemetryBatch,
         node_api.NodeHeartbeat,
         node_api.CommandAck,
+        adoption.AdoptionAnnounce,
+        adoption.AdoptionTokenCreate,
+        adoption.NodeReplace,
+        adoption.AdoptionClaim,
+        backups.BackupCreate,
+        backups.BackupRestore,
     ]
     responses = [
         health.Health,
@@ -151,6 +183,14 @@ def _component_schemas() -> dict[str, Any]:
         dashboard.DashboardState,
         node_api.TelemetryAccepted,
         node_api.HeartbeatAccepted,
+        adoption.AnnounceAccepted,
+        adoption.AdoptionTokenCreated,
+        adoption.AdoptionClaimed,
+        adoption.NodeBundle,
+        backups.BackupManifest,
+        backups.BackupList,
+        backups.BackupStarted,
+        backups.BackupRestored,
         ErrorBody,
     ]
     lists = [
@@ -161,6 +201,7 @@ def _component_schemas() -> dict[str, Any]:
         outputs.Output,
         outputs.Command,
         metrics.Series,
+        adoption.Candidate,
     ]
     _, defs = models_json_schema(
         [(m, "validation") for m in requests]
@@ -261,7 +302,11 @@ async def start(config: Config, clock: Clock, background: bool = False) -> Runni
     return await start_with_store(config, clock, await open_store(config, clock), background)
 
 
-async def start_with_store(config: Config, clock: Clock, store: Store, background: bool = False) -> Running:
+async def start_with_store(
+    config: Config, clock: Clock, store: Store, background: bool = False, frozen: bool = False
+) -> Running:
+    """`background` runs the engine; with a `frozen` clock the work that acts on time passing
+    (the backup schedule) stays off and a backup started without waiting runs inline, as in Rust."""
     sock = bind(config.listen)
     host, port = sock.getsockname()[:2]
     app = create_app(config, clock, store)
@@ -282,5 +327,6 @@ async def start_with_store(config: Config, clock: Clock, store: Store, backgroun
             await task  # raises what stopped it
             raise RuntimeError("the HTTP server stopped while starting")
         await asyncio.sleep(0.005)
+    app.state.farm.background = background and not frozen
     engine_task = asyncio.create_task(engine.run(app.state.farm)) if background else None
     return Running(ListenAddr(host, port), app, store, server, task, engine_task)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import os
 import re
 import tomllib
@@ -81,6 +82,14 @@ class Config:
     session_absolute_hours: int = 7 * 24
     # Mark the session cookie `Secure` (set when a TLS proxy sits in front).
     secure_cookies: bool = False
+    # Where backups go [default: <data-dir>/backups].
+    backup_dir: str | None = None
+    # Daily backup time, HH:MM in the site's time zone; None turns scheduled backups off.
+    backup_time: str | None = "03:00"
+    # Delete backups older than this many days.
+    backup_keep_days: int = 30
+    # Always keep at least this many newest verified backups.
+    backup_keep_min: int = 3
     # Diagnostics for tests: count executed SQL statements. Not a command-line setting.
     count_statements: bool = False
 
@@ -91,6 +100,10 @@ class Config:
     @property
     def session_absolute_ms(self) -> int:
         return min(self.session_absolute_hours * 3_600_000, I64_MAX)
+
+    def backups_path(self) -> str:
+        """The backups folder (Rust's `Config::backup_dir()`)."""
+        return self.backup_dir if self.backup_dir is not None else os.path.join(self.data_dir, "backups")
 
     @classmethod
     def in_dir(cls, data_dir: str | Path) -> Config:
@@ -111,6 +124,10 @@ _PARSERS = {
     "session_idle_minutes": parse_u64,
     "session_absolute_hours": parse_u64,
     "secure_cookies": parse_bool,
+    "backup_dir": str,
+    "backup_time": str,
+    "backup_keep_days": parse_u64,
+    "backup_keep_min": parse_u64,
 }
 SETTINGS = tuple(_PARSERS)
 
@@ -129,7 +146,13 @@ def env_layer(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
 
 
 def _file_value(name: str, value: Any) -> Any:
-    expected = {"session_idle_minutes": int, "session_absolute_hours": int, "secure_cookies": bool}.get(name, str)
+    expected = {
+        "session_idle_minutes": int,
+        "session_absolute_hours": int,
+        "secure_cookies": bool,
+        "backup_keep_days": int,
+        "backup_keep_min": int,
+    }.get(name, str)
     if type(value) is not expected:
         kind = {int: "an integer", bool: "a boolean", str: "a string"}[expected]
         raise ConfigError(f"invalid type for `{name}`: expected {kind}")
@@ -160,4 +183,15 @@ def resolve(config_file: Path | None, top: dict[str, Any]) -> Config:
     merged.update(top)
     data_dir = merged.get("data_dir", DEFAULT_DATA_DIR)
     merged.setdefault("database", os.path.join(data_dir, "farm.db"))
+    time = merged.get("backup_time")
+    if time is not None and time.lower() == "off":
+        merged["backup_time"] = None
+    elif time is not None and not _is_hh_mm(time):
+        raise ConfigError(f'backup_time {json.dumps(time, ensure_ascii=False)} is not HH:MM (or "off")')
     return Config(**merged)
+
+
+def _is_hh_mm(text: str) -> bool:
+    """What chrono's `NaiveTime::parse_from_str(text, "%H:%M")` accepts."""
+    match = re.fullmatch(r"\s*([0-9]{1,2}):\s*([0-9]{1,2})", text)
+    return match is not None and int(match.group(1)) < 24 and int(match.group(2)) < 60

@@ -24,6 +24,7 @@ from farm_core.domain.errors import (
     NotFound,
     PayloadTooLarge,
     RateLimited,
+    TokenExpired,
     Unauthenticated,
     Unavailable,
     Validation,
@@ -44,6 +45,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 409,
     RateLimited: 429,
     Unavailable: 503,
+    TokenExpired: 422,
 }
 
 
@@ -68,19 +70,30 @@ def code_for_status(status: int) -> str:
 
 
 def error_body(
-    status: int, message: str, details: list[dict[str, str]] | None = None, request_id: str | None = None
+    status: int,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    request_id: str | None = None,
+    code: str | None = None,
 ) -> bytes:
-    detail: dict[str, Any] = {"code": code_for_status(status), "message": message, "details": details or []}
+    detail: dict[str, Any] = {"code": code or code_for_status(status), "message": message, "details": details or []}
     if request_id is not None:
         detail["request_id"] = request_id
     return json.dumps({"error": detail}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def error_response(
-    status: int, message: str, details: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None
+    status: int,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
     return Response(
-        error_body(status, message, details), status_code=status, media_type="application/json", headers=headers
+        error_body(status, message, details, code=code),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
     )
 
 
@@ -88,6 +101,8 @@ def domain_error_response(err: DomainError) -> Response:
     status = STATUS_OF[type(err)]
     details = [{"field": f.field, "problem": f.problem} for f in err.fields] if isinstance(err, Validation) else None
     headers = {"retry-after": str(err.retry_after_secs)} if isinstance(err, RateLimited) else None
+    if isinstance(err, TokenExpired):
+        return error_response(status, err.message, [{"field": "token", "problem": "has expired"}], code="token_expired")
     return error_response(status, err.message, details, headers)
 
 

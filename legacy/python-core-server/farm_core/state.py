@@ -1,14 +1,15 @@
-"""What every handler can reach: the configuration, the clock, the store, the login throttle, and
+"""What every handler can reach: the configuration, the clock, the store, the login and announce throttles, and
 the engine's shared parts (live events, long-poll wakeups, the node statuses last announced)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from farm_core.auth.throttle import LoginThrottle
+from farm_core.auth.throttle import Throttle
 from farm_core.clock import Clock
 from farm_core.config import Config
 from farm_core.engine import Liveness
+from farm_core.engine.backups import BackupJobs
 from farm_core.engine.events import Events
 from farm_core.engine.wakeups import NodeWakeups
 from farm_core.store import Store
@@ -19,10 +20,16 @@ class AppState:
     config: Config
     clock: Clock
     store: Store
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: Throttle = field(default_factory=Throttle)
+    # Announcements per client address: 30 a minute.
+    announce_throttle: Throttle = field(default_factory=lambda: Throttle(30, 60_000))
     events: Events = field(init=False)
     wakeups: NodeWakeups = field(default_factory=NodeWakeups)
     liveness: Liveness = field(default_factory=Liveness)
+    backup_jobs: BackupJobs = field(default_factory=BackupJobs)
+    # Off with a frozen test clock (and in tests): then work that would run in the background
+    # (a backup started without waiting, the backup schedule) runs inline or not at all.
+    background: bool = False
 
     def __post_init__(self) -> None:
         # Event ids start at the clock's epoch milliseconds, so they keep increasing across restarts.

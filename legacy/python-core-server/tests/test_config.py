@@ -78,3 +78,25 @@ def test_config_file_types_are_checked(tmp_path: Path) -> None:
     file.write_text('secure_cookies = "true"\n')
     with pytest.raises(ConfigError, match="secure_cookies"):
         resolve(file, {})
+
+
+def test_backup_settings(tmp_path: Path) -> None:
+    config = resolve(None, {"data_dir": "/srv/farm"})
+    assert (config.backups_path(), config.backup_time, config.backup_keep_days, config.backup_keep_min) == (
+        "/srv/farm/backups",
+        "03:00",
+        30,
+        3,
+    )
+    file = tmp_path / "farm.toml"
+    file.write_text('backup_dir = "/mnt/backups"\nbackup_time = "OFF"\nbackup_keep_days = 7\nbackup_keep_min = 1\n')
+    config = resolve(file, {})
+    assert (config.backups_path(), config.backup_time, config.backup_keep_days, config.backup_keep_min) == (
+        "/mnt/backups",
+        None,
+        7,
+        1,
+    )
+    assert resolve(None, {"backup_time": "4:5"}).backup_time == "4:5", "chrono's %H:%M takes one digit"
+    with pytest.raises(ConfigError, match=r'backup_time "25:00" is not HH:MM \(or "off"\)'):
+        resolve(None, {"backup_time": "25:00"})

@@ -315,3 +315,117 @@ def test_the_demo_farm_is_the_rust_one(rust_bin: str, tmp_path: Path) -> None:
 
     assert without_tokens(python_dir / "demo-nodes.json") == without_tokens(rust_dir / "demo-nodes.json")
     assert (python_dir / "demo-nodes.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_bundles_render_the_schedules_rust_stored_byte_for_byte(rust_bin: str, tmp_path: Path) -> None:
+    """Schedules created through the Rust server (the Python one has no schedule endpoints) appear
+    in the node bundle of either server with the same bytes."""
+    data = tmp_path / "data"
+    run(
+        [rust_bin, "--data-dir", str(data), "user", "create", "--username", "ada"],
+        {"FARM_ADMIN_PASSWORD": ADMIN_PASSWORD},
+    )
+    schedules = [
+        {
+            "name": "Morning water",
+            "recurrence": {"type": "weekly", "blocks": [{"day": "mon", "start": "06:00", "end": "06:30"}]},
+            "actions": [{"type": "set_output", "output_id": 1, "state": 1}],
+        },
+        {
+            "name": "Night lights",
+            "priority": 5,
+            "timezone": "Europe/Berlin",
+            "missed_run_policy": "run_once",
+            "recurrence": {
+                "type": "rrule",
+                "rrule": "FREQ=DAILY;INTERVAL=2;COUNT=10",
+                "dtstart": "2026-03-01T20:00",
+                "duration_minutes": 90,
+            },
+            "conditions": {"mode": "any", "rules": [{"sensor_id": 2, "op": "lt", "value": 30.25, "for_s": 60}]},
+            "actions": [
+                {"type": "set_output", "output_id": 2, "state": 60},
+                {"type": "alarm", "severity": "info", "message": "Lights on \u00e9"},
+            ],
+        },
+        {
+            "name": "Check the tank",
+            "recurrence": {"type": "weekly", "blocks": [{"day": "sat", "start": "09:00", "end": "09:05"}]},
+            "actions": [{"type": "alarm", "severity": "warning", "message": "Check the tank"}],
+        },
+    ]
+    serve = ["--data-dir", str(data), "--listen", "127.0.0.1:0", "serve"]
+    answers = []
+    for command in ([rust_bin, *serve], python_cmd(*serve)):
+        with (
+            serving(command, env=FROZEN) as url,
+            httpx.Client(base_url=url, headers={"x-requested-with": "test"}) as admin,
+        ):
+            admin.post("/api/auth/login", json={"username": "ada", "password": ADMIN_PASSWORD})
+            if command[0] == rust_bin:
+                assert admin.post("/api/nodes", json=GREENHOUSE).status_code == 201
+                lights = {"key": "lights", "name": "Lights", "kind": "level", "default_state": 0}
+                assert admin.post("/api/nodes/1/outputs", json=lights).status_code == 201
+                for schedule in schedules:
+                    created = admin.post("/api/schedules", json=schedule)
+                    assert created.status_code == 201, created.text
+            answers.append(admin.get("/api/nodes/1/bundle").content)
+    assert answers[1] == answers[0]
+    assert [s["name"] for s in httpx.Response(200, content=answers[0]).json()["schedules"]] == [
+        "Morning water",
+        "Night lights",
+    ]
+
+
+def test_backups_written_by_either_backend_verify_and_restore_on_the_other(rust_bin: str, tmp_path: Path) -> None:
+    """One data folder, served in turn: a backup the Rust server wrote is listed, verified and
+    restored by the Python server, and the other way round; both list the folder alike."""
+    data = tmp_path / "data"
+    run(
+        [rust_bin, "--data-dir", str(data), "user", "create", "--username", "ada"],
+        {"FARM_ADMIN_PASSWORD": ADMIN_PASSWORD},
+    )
+    serve = ["--data-dir", str(data), "--listen", "127.0.0.1:0", "serve"]
+    rust, python = [rust_bin, *serve], python_cmd(*serve)
+    login = {"username": "ada", "password": ADMIN_PASSWORD}
+
+    @contextlib.contextmanager
+    def admin(url: str) -> Iterator[httpx.Client]:
+        with httpx.Client(base_url=url, headers={"x-requested-with": "test"}) as client:
+            assert client.post("/api/auth/login", json=login).status_code == 200
+            yield client
+
+    def users(client: httpx.Client) -> list[str]:
+        return [u["username"] for u in client.get("/api/users").json()["items"]]
+
+    with serving(rust, env=FROZEN) as url, admin(url) as client:
+        written = client.post("/api/backups", json={"wait": True})
+        assert written.status_code == 201, written.text
+        by_rust = written.json()
+        viewer = {"username": "bob", "password": "bob password 1", "role": "viewer"}
+        assert client.post("/api/users", json=viewer).status_code == 201
+
+    with serving(python, env=FROZEN) as url, admin(url) as client:
+        assert client.get(f"/api/backups/{by_rust['name']}").json() == by_rust
+        assert client.post(f"/api/backups/{by_rust['name']}/verify").json()["status"] == "verified"
+        restored = client.post(f"/api/backups/{by_rust['name']}/restore", json={"confirm": by_rust["name"]})
+        assert restored.status_code == 200, restored.text
+    with serving(python, env=FROZEN) as url, admin(url) as client:
+        assert users(client) == ["ada"], "bob came after the Rust backup"
+        assert client.post("/api/users", json={**viewer, "username": "carol"}).status_code == 201
+        written = client.post("/api/backups", json={"wait": True})
+        assert written.status_code == 201, written.text
+        by_python = written.json()
+        assert by_python["name"] == "farm-20260301-060000-000-manual-2", "the Rust backup's name is taken"
+        assert client.post("/api/users", json={**viewer, "username": "dave"}).status_code == 201
+        python_list = client.get("/api/backups").content
+
+    with serving(rust, env=FROZEN) as url, admin(url) as client:
+        assert client.get("/api/backups").content == python_list, "the same folder, listed alike"
+        assert client.post(f"/api/backups/{by_python['name']}/verify").json()["status"] == "verified"
+        restored = client.post(f"/api/backups/{by_python['name']}/restore", json={"confirm": by_python["name"]})
+        assert restored.status_code == 200, restored.text
+    with serving(rust, env=FROZEN) as url, admin(url) as client:
+        assert users(client) == ["ada", "carol"], "dave came after the Python backup"
+        kinds = sorted(m["kind"] for m in client.get("/api/backups").json()["items"])
+        assert kinds == ["manual", "manual", "safety", "safety"]

@@ -15,6 +15,8 @@ COMMITTED = REPO_DIR / "openapi" / "core-server.json"
 ANONYMOUS_ALLOWED = {
     ("get", "/healthz"): "liveness probe for supervisors and farmctl's health gate",
     ("post", "/api/auth/login"): "how a browser gets a session",
+    ("post", "/api/adoption/announce"): "a new node has no credentials yet; limited per address",
+    ("post", "/api/adoption/claim"): "the single-use adoption token in the body is the credential",
 }
 
 
@@ -35,9 +37,9 @@ def contract(op: dict) -> dict:
 
 
 # Operations of the contract this backend does not implement yet: schedules, their action log and
-# alarms, backups, and adoption with node replacement (newer than the field-data port).
-NOT_PORTED_PREFIXES = ("/api/schedules", "/api/action-logs", "/api/alarms", "/api/backups", "/api/adoption")
-NOT_PORTED_SUFFIXES = ("/replace", "/bundle")
+# alarms (newer than the field-data port).
+NOT_PORTED_PREFIXES = ("/api/schedules", "/api/action-logs", "/api/alarms")
+NOT_PORTED_SUFFIXES: tuple[str, ...] = ()
 
 
 def ported(path: str) -> bool:
@@ -58,7 +60,10 @@ def request_body_required(doc: dict, op: dict) -> dict[str, set[str]] | None:
     """What contract parity compares of a request body: its required fields and their JSON types."""
     if "requestBody" not in op:
         return None
-    schema = resolve(doc, op["requestBody"]["content"]["application/json"]["schema"])
+    content = op["requestBody"]["content"]
+    if "application/json" not in content:
+        return {"content": set(content)}  # a byte body (a backup upload)
+    schema = resolve(doc, content["application/json"]["schema"])
     return {name: types_of(doc, schema["properties"].get(name, {})) for name in schema.get("required", [])}
 
 

@@ -9,6 +9,7 @@ import secrets
 API_TOKEN_PREFIX = "fct_"
 # Field nodes' own tokens, good only for the node API.
 NODE_TOKEN_PREFIX = "fcn_"
+ADOPTION_TOKEN_PREFIX = "fca_"
 # Characters of a token shown in lists so an operator can tell tokens apart.
 DISPLAY_PREFIX_LEN = 12
 
@@ -20,6 +21,10 @@ def random_secret() -> str:
 
 def new_api_token() -> str:
     return API_TOKEN_PREFIX + random_secret()
+
+
+def new_adoption_token() -> str:
+    return ADOPTION_TOKEN_PREFIX + random_secret()
 
 
 def new_node_token() -> str:

@@ -67,3 +67,10 @@ class RateLimited(DomainError):
 
 class Unavailable(DomainError):
     pass
+
+
+class TokenExpired(DomainError):
+    """A single-use token whose time ran out (adoption)."""
+
+    def __init__(self) -> None:
+        super().__init__("the token has expired; ask for a new one")

@@ -54,6 +54,22 @@ async def retention(state: AppState) -> int:
 
 
 async def run(state: AppState) -> None:
+    """The field-data loop and, unless the clock is frozen, the backup schedule, until cancelled."""
+    from farm_core.engine import backups
+
+    if not state.background:
+        await run_field(state)
+        return
+    tasks = [asyncio.create_task(run_field(state)), asyncio.create_task(backups.run(state))]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_field(state: AppState) -> None:
     """Runs `tick` every second and `retention` every hour until cancelled."""
     last_retention = time.monotonic()
     next_tick = time.monotonic()

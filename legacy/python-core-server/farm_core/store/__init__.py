@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from farm_core import migrations
 from farm_core.db import Database, open_connection
+from farm_core.store.adoption import AdoptionStore
 from farm_core.store.api_tokens import ApiTokenStore
+from farm_core.store.backups import BackupStore
 from farm_core.store.commands import CommandStore
 from farm_core.store.dashboard import DashboardStore
 from farm_core.store.meta import MetaStore
@@ -34,6 +36,8 @@ class Store:
         self.commands = CommandStore(db)
         self.metrics = MetricStore(db)
         self.dashboard = DashboardStore(db)
+        self.adoption = AdoptionStore(db)
+        self.backups = BackupStore(db)
 
     @classmethod
     def open(cls, path: str, now_ms: int, count_statements: bool = False) -> Store:

@@ -144,38 +144,43 @@ def _node_is_retired(conn: sqlite3.Connection, node_id: int) -> bool:
 
 def _issue(conn: sqlite3.Connection, requests: list[CommandRequest], by: Requester, now: int) -> Issued:
     with Transaction(conn):
-        problems: list[FieldError] = []
-        targets: list[tuple[Output, int]] = []
-        for req in requests:
-            try:
-                output = output_sql.get(conn, req.output_id)
-            except NotFound:
-                problems.append(FieldError(f"{req.field}output_id", "no such output"))
-                continue
-            try:
-                output.kind.check_state(f"{req.field}state", req.state)
-            except Validation as err:
-                problems.extend(err.fields)
-                continue
-            targets.append((output, req.state))
-        if problems:
-            raise Validation(problems)
-        new_ids: list[int] = []
-        superseded_ids: list[int] = []
-        output_ids: list[int] = []
-        for output, state in targets:
-            if _node_is_retired(conn, output.node_id):
-                raise Conflict(f"output {output.id} belongs to a retired node")
-            conn.execute("UPDATE outputs SET desired_state = ?, updated_at = ? WHERE id = ?", (state, now, output.id))
-            new_id, superseded = queue(conn, output, state, by, now)
-            new_ids.append(new_id)
-            superseded_ids.extend(superseded)
-            output_ids.append(output.id)
-        return Issued(
-            commands=by_ids(conn, new_ids),
-            superseded=by_ids(conn, superseded_ids),
-            outputs=[output_sql.get(conn, i) for i in output_ids],
-        )
+        return issue_in(conn, requests, by, now)
+
+
+def issue_in(conn: sqlite3.Connection, requests: list[CommandRequest], by: Requester, now: int) -> Issued:
+    """`_issue` inside a transaction the caller holds (adoption's replacement)."""
+    problems: list[FieldError] = []
+    targets: list[tuple[Output, int]] = []
+    for req in requests:
+        try:
+            output = output_sql.get(conn, req.output_id)
+        except NotFound:
+            problems.append(FieldError(f"{req.field}output_id", "no such output"))
+            continue
+        try:
+            output.kind.check_state(f"{req.field}state", req.state)
+        except Validation as err:
+            problems.extend(err.fields)
+            continue
+        targets.append((output, req.state))
+    if problems:
+        raise Validation(problems)
+    new_ids: list[int] = []
+    superseded_ids: list[int] = []
+    output_ids: list[int] = []
+    for output, state in targets:
+        if _node_is_retired(conn, output.node_id):
+            raise Conflict(f"output {output.id} belongs to a retired node")
+        conn.execute("UPDATE outputs SET desired_state = ?, updated_at = ? WHERE id = ?", (state, now, output.id))
+        new_id, superseded = queue(conn, output, state, by, now)
+        new_ids.append(new_id)
+        superseded_ids.extend(superseded)
+        output_ids.append(output.id)
+    return Issued(
+        commands=by_ids(conn, new_ids),
+        superseded=by_ids(conn, superseded_ids),
+        outputs=[output_sql.get(conn, i) for i in output_ids],
+    )
 
 
 def _list(conn: sqlite3.Connection, output_id: int | None, limit: int, cursor: int | None) -> Page:

@@ -1,0 +1,245 @@
+"""Backups that are proven restorable (ported from the Rust crate's tests/api/backups.rs), and
+the library's pieces: names, manifests, the schedule and the stale-backup alarm."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import zstandard
+from conftest import T0, TestApp, assert_error, json_of
+
+from farm_core import backup
+from farm_core.domain.users import Role
+from farm_core.engine import backups as jobs
+
+DAY_MS = 24 * 3_600_000
+
+
+def take_backup(app: TestApp, admin: httpx.Client) -> dict:
+    """Starts a backup and reads its manifest (the test server runs it before answering 202)."""
+    status, started = json_of(admin.post("/api/backups", json={}))
+    assert status == 202, started
+    status, manifest = json_of(admin.get(f"/api/backups/{started['name']}"))
+    assert status == 200, manifest
+    return manifest
+
+
+def backup_dir(app: TestApp) -> Path:
+    return Path(app.config.backups_path())
+
+
+def backup_file(app: TestApp, name: str) -> Path:
+    return backup_dir(app) / f"{name}.db.zst"
+
+
+def test_a_backup_is_verified_with_its_manifest(app: TestApp) -> None:
+    admin = app.admin()
+    manifest = take_backup(app, admin)
+    assert manifest["status"] == "verified", manifest
+    assert manifest["kind"] == "manual"
+    assert manifest["name"] == "farm-20260301-060000-000-manual"
+    assert manifest["row_counts"]["users"] == 1
+    assert manifest["schema_version"] == app.count("schema_migrations")
+    assert list(manifest) == [
+        "format",
+        "name",
+        "kind",
+        "app_version",
+        "schema_version",
+        "created_at",
+        "sha256",
+        "size",
+        "row_counts",
+        "status",
+        "verified_at",
+        "problem",
+    ]
+    _, listed = json_of(admin.get("/api/backups"))
+    assert listed["items"][0]["name"] == manifest["name"]
+    assert listed["running"] == []
+    path = backup_file(app, manifest["name"])
+    assert path.exists()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == manifest["sha256"]
+    assert path.stat().st_size == manifest["size"]
+    # The manifest file is serde_json's pretty form, without a trailing newline.
+    text = (backup_dir(app) / f"{manifest['name']}.json").read_text()
+    assert text == json.dumps(manifest, indent=2, ensure_ascii=False)
+    # A second backup in the same millisecond gets `-2`.
+    status, second = json_of(admin.post("/api/backups", json={"wait": True}))
+    assert status == 201, second
+    assert second["name"] == "farm-20260301-060000-000-manual-2"
+
+
+def test_a_corrupted_backup_fails_verification_and_cannot_be_restored(app: TestApp) -> None:
+    admin = app.admin()
+    name = take_backup(app, admin)["name"]
+    path = backup_file(app, name)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+    status, manifest = json_of(admin.post(f"/api/backups/{name}/verify"))
+    assert status == 200
+    assert manifest["status"] == "failed"
+    assert "checksum" in manifest["problem"], manifest
+    app.create_user("bob", Role.VIEWER, "bob password 1")
+    status, body = json_of(admin.post(f"/api/backups/{name}/restore", json={"confirm": name}))
+    assert_error(status, body, 409, "conflict")
+    assert app.count("users") == 2, "a failed restore leaves the data as it was"
+
+
+def test_restore_round_trip_undoes_a_later_change_and_keeps_a_safety_backup(app: TestApp) -> None:
+    admin = app.admin()
+    name = take_backup(app, admin)["name"]
+    app.create_user("bob", Role.VIEWER, "bob password 1")
+    assert app.count("users") == 2
+
+    status, body = json_of(admin.post(f"/api/backups/{name}/restore", json={"confirm": "yes"}))
+    assert_error(status, body, 422, "validation_failed")
+    assert body["error"]["details"][0]["field"] == "confirm"
+    assert app.count("users") == 2, "a wrong confirmation changes nothing"
+
+    status, restored = json_of(admin.post(f"/api/backups/{name}/restore", json={"confirm": name}))
+    assert status == 200, restored
+    assert list(restored) == ["restored", "safety_backup"]
+    assert app.count("users") == 1, "bob came after the backup"
+    safety = restored["safety_backup"]
+    status, manifest = json_of(admin.get(f"/api/backups/{safety}"))
+    assert (status, manifest["kind"], manifest["row_counts"]["users"]) == (200, "safety", 2)
+    # The server goes on, on the restored data, without a restart.
+    status, _ = json_of(admin.get("/api/users"))
+    assert status == 200
+    assert app.column("engine_state", "evaluated_at") == [T0], "evaluated as Rust does after a restore"
+
+
+def test_upload_round_trip_and_truncated_upload_is_rejected(app: TestApp) -> None:
+    admin = app.admin()
+    name = take_backup(app, admin)["name"]
+    download = admin.get(f"/api/backups/{name}/download")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zstd"
+    assert download.headers["content-disposition"] == f'attachment; filename="{name}.db.zst"'
+    sha = download.headers["x-backup-sha256"]
+    data = download.content
+    assert hashlib.sha256(data).hexdigest() == sha
+    before = len(os.listdir(backup_dir(app)))
+
+    truncated = data[: len(data) // 2]
+    truncated_sha = hashlib.sha256(truncated).hexdigest()
+    for body, checksum in (
+        (truncated, sha),
+        (truncated, truncated_sha),
+        (b"hello", hashlib.sha256(b"hello").hexdigest()),
+    ):
+        response = admin.post("/api/backups/upload", headers={"x-backup-sha256": checksum}, content=body)
+        status, error = json_of(response)
+        assert_error(status, error, 422, "validation_failed")
+    assert len(os.listdir(backup_dir(app))) == before, "nothing left behind"
+
+    response = admin.post("/api/backups/upload", headers={"x-backup-sha256": sha.upper()}, content=data)
+    status, manifest = json_of(response)
+    assert status == 201, manifest
+    assert (manifest["kind"], manifest["status"]) == ("uploaded", "verified")
+
+
+def test_upload_problems_are_named(app: TestApp) -> None:
+    admin = app.admin()
+    name = take_backup(app, admin)["name"]
+    data = backup_file(app, name).read_bytes()
+
+    def upload(body: bytes, checksum: str | None = None) -> dict:
+        headers = {"x-backup-sha256": checksum or hashlib.sha256(body).hexdigest()}
+        status, error = json_of(admin.post("/api/backups/upload", headers=headers, content=body))
+        assert status == 422, error
+        return error["error"]["details"][0]
+
+    assert upload(data, "abc") == {"field": "x-backup-sha256", "problem": "must be the file's SHA-256 as 64 hex digits"}
+    assert upload(data[:-10]) == {
+        "field": "body",
+        "problem": "not a backup: the compressed file is damaged or truncated: incomplete frame",
+    }
+    assert upload(b"not a backup")["problem"] == (
+        "not a backup: the compressed file is damaged or truncated: Unknown frame descriptor"
+    )
+    assert upload(zstandard.ZstdCompressor().compress(b"x" * 4096))["problem"] == "not a Farm Controller database"
+
+
+def test_retention_keeps_the_newest_verified_backups(spawn: Callable[..., TestApp]) -> None:
+    app = spawn(backup_keep_days=30, backup_keep_min=2)
+    admin = app.admin()
+    names = []
+    for day in (100, 90, 80, 5):
+        app.clock.set_ms(T0 - day * DAY_MS)
+        names.append(take_backup(app, admin)["name"])
+    app.clock.set_ms(T0)
+    deleted = jobs.retention(app.state)
+    assert deleted == [names[1], names[0]], "older than 30 days and not among the newest 2 verified"
+    _, listed = json_of(admin.get("/api/backups"))
+    assert [m["name"] for m in listed["items"]] == [names[3], names[2]]
+
+
+def test_viewers_list_backups_but_cannot_download_or_restore(app: TestApp) -> None:
+    admin = app.admin()
+    name = take_backup(app, admin)["name"]
+    app.create_user("vera", Role.VIEWER, "vera password")
+    viewer = app.login("vera", "vera password")
+    assert viewer.get("/api/backups").status_code == 200
+    for response in (viewer.get(f"/api/backups/{name}/download"), viewer.post("/api/backups", json={})):
+        status, body = json_of(response)
+        assert_error(status, body, 403, "forbidden")
+    status, body = json_of(admin.get("/api/backups/..%2f..%2fetc"))
+    assert_error(status, body, 404, "not_found")
+    status, body = json_of(admin.delete(f"/api/backups/{name}"))
+    assert status == 204
+    assert os.listdir(backup_dir(app)) == []
+    status, body = json_of(admin.get("/api/backups/upload"))
+    assert_error(status, body, 405, "method_not_allowed")
+
+
+def test_foreign_and_broken_manifests_are_skipped(app: TestApp) -> None:
+    admin = app.admin()
+    take_backup(app, admin)
+    (backup_dir(app) / "farm-broken.json").write_text("{")
+    (backup_dir(app) / "Not-A-Name.json").write_text("{}")
+    _, listed = json_of(admin.get("/api/backups"))
+    assert len(listed["items"]) == 1
+    status, body = json_of(admin.get("/api/backups/farm-broken"))
+    assert_error(status, body, 404, "not_found")
+
+
+def test_the_schedule_takes_one_backup_a_day_and_the_alarm_says_when_none_is_recent(app: TestApp) -> None:
+    state = app.state
+    assert jobs.due_today(state, "UTC", T0) == T0 - 3 * 3_600_000, "03:00 site time"
+    assert jobs.due_today(state, "Europe/Berlin", T0) == T0 - 4 * 3_600_000
+    # 2026-03-29 02:30 does not exist in Berlin: the first valid instant after the gap.
+    berlin_gap_day = 1_774_742_400_000  # 2026-03-29T00:00:00Z
+    half_past_two = state.config.replace(backup_time="02:30")
+    state.config = half_past_two
+    assert jobs.due_today(state, "Europe/Berlin", berlin_gap_day) == berlin_gap_day + 90 * 60_000
+    state.config = state.config.replace(backup_time=None)
+    assert jobs.due_today(state, "UTC", T0) is None
+    state.config = state.config.replace(backup_time="03:00")
+
+    app.run(jobs.tick(state))
+    _, listed = json_of(app.admin().get("/api/backups"))
+    assert [m["kind"] for m in listed["items"]] == ["scheduled"]
+    app.run(jobs.tick(state))
+    assert len(backup.list_manifests(backup_dir(app))) == 1, "once a day"
+    assert app.count("alarms") == 0, "a verified backup is recent"
+
+    app.clock.advance_ms(3 * DAY_MS)
+    state.config = state.config.replace(backup_time=None)
+    app.run(jobs.tick(state))
+    app.run(jobs.tick(state))
+    assert app.column("alarms", "message") == [jobs.STALE_ALARM], "raised once while open"
+
+
+def test_manifest_names_and_checks() -> None:
+    assert backup.check_name("farm-20260301-060000-000-manual")
+    for bad in ("", "a" * 81, "../x", "Farm", "a.b"):
+        assert not backup.check_name(bad), bad
