@@ -25,7 +25,7 @@ async fn at(app: &TestApp, minutes_after_t0: i64) {
 
 async fn logs(app: &TestApp, admin: &reqwest::Client) -> Vec<Value> {
     let (_, page) = json_of(admin.get(app.url("/api/action-logs")).send().await.unwrap()).await;
-    let mut items = page["items"].as_array().unwrap().clone();
+    let mut items = page["items"].as_array().unwrap_or_else(|| panic!("{page}")).clone();
     items.reverse();
     items
 }
@@ -430,4 +430,54 @@ async fn action_logs_filter_by_schedule_output_and_outcome() {
     assert_eq!((rest["items"].as_array().unwrap().len(), rest["next_cursor"].clone()), (1, json!(null)));
     let (status, body) = json_of(admin.get(app.url("/api/action-logs?outcome=exploded")).send().await.unwrap()).await;
     assert_error(status, &body, 422, "validation_failed");
+}
+
+#[tokio::test]
+async fn a_condition_must_hold_for_its_whole_window() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let node = farm(&app, &admin).await;
+    let soil = node.sensor_id("soil");
+    // A reading every 30 s for the ten minutes before 06:10; `wet_at` makes one of them wet.
+    let readings = |wet_at: Option<i64>| -> Vec<Value> {
+        (0..20)
+            .map(|i| {
+                let minute = 10 * 60 - i * 30; // every 30 s back from 06:10
+                let value = if Some(i) == wet_at { 45.0 } else { 20.0 };
+                json!({"sensor_key": "soil", "ts": node_sim::client::rfc3339(T0 + (minute - 1) * 1000), "value": value})
+            })
+            .collect()
+    };
+    app.clock.set_ms(T0 + 10 * MINUTE);
+    app.node_post(&node, "/api/node/telemetry", json!({"readings": readings(None)})).send().await.unwrap();
+    create(
+        &app,
+        &admin,
+        json!({"name": "Dry for 5 minutes", "recurrence": block("06:10", "06:20"),
+        "conditions": {"mode": "all", "rules": [{"sensor_id": soil, "op": "lt", "value": 30.0, "for_s": 300}]},
+        "actions": [{"type": "set_output", "output_id": node.output_id("valve"), "state": 1}]}),
+    )
+    .await;
+    assert_eq!(outcomes(&logs(&app, &admin).await), ["fired"], "dry throughout the window");
+
+    // Next week, one wet reading inside the window vetoes it.
+    let week = 7 * 24 * 60;
+    app.clock.set_ms(T0 + (week + 10) * MINUTE);
+    let wet: Vec<Value> = readings(Some(3))
+        .into_iter()
+        .map(|mut r| {
+            let ts = core_server::domain::time::Timestamp::parse_rfc3339(r["ts"].as_str().unwrap()).unwrap().millis();
+            r["ts"] = json!(node_sim::client::rfc3339(ts + week * MINUTE));
+            r
+        })
+        .collect();
+    app.node_post(&node, "/api/node/telemetry", json!({"readings": wet})).send().await.unwrap();
+    at(&app, week + 10).await;
+    let admin = app.login("ada", crate::support::ADMIN_PASSWORD).await;
+    let logged = logs(&app, &admin).await;
+    assert_eq!(
+        outcomes(&logged),
+        ["fired", "skipped:condition_false", "ended"],
+        "last week's block ended, this week's was vetoed"
+    );
 }
