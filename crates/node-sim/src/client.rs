@@ -3,6 +3,8 @@
 //! latency, failing a configurable fraction of them.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -144,16 +146,19 @@ struct CommandList {
     items: Vec<CommandItem>,
 }
 
+/// A simulated node. Its methods take `&self`, so `run` drives heartbeats, telemetry and the
+/// command poll as independent loops: none of them is ever cancelled mid-request by another
+/// (a poll dropped after the server marked its commands delivered would lose them).
 pub struct SimNode {
     server: String,
     spec: NodeSpec,
     behaviour: Behaviour,
     http: reqwest::Client,
-    sensors: Vec<(String, waveform::Sensor)>,
-    outputs: BTreeMap<String, i64>,
-    last_reading_ms: Option<i64>,
+    sensors: Mutex<Vec<(String, waveform::Sensor)>>,
+    outputs: Mutex<BTreeMap<String, i64>>,
+    last_reading_ms: Mutex<Option<i64>>,
     started: std::time::Instant,
-    decisions: u64,
+    decisions: AtomicU64,
 }
 
 impl SimNode {
@@ -170,11 +175,11 @@ impl SimNode {
             spec,
             behaviour,
             http,
-            sensors,
-            outputs,
-            last_reading_ms: None,
+            sensors: Mutex::new(sensors),
+            outputs: Mutex::new(outputs),
+            last_reading_ms: Mutex::new(None),
             started: std::time::Instant::now(),
-            decisions: 0,
+            decisions: AtomicU64::new(0),
         })
     }
 
@@ -183,21 +188,22 @@ impl SimNode {
     }
 
     /// The node's current output states.
-    pub fn outputs(&self) -> &BTreeMap<String, i64> {
-        &self.outputs
+    pub fn outputs(&self) -> BTreeMap<String, i64> {
+        lock(&self.outputs).clone()
     }
 
     /// Changes an output behind the controller's back (a manual switch on the device).
-    pub fn force_output(&mut self, key: &str, state: i64) {
-        self.outputs.insert(key.to_owned(), state);
+    pub fn force_output(&self, key: &str, state: i64) {
+        lock(&self.outputs).insert(key.to_owned(), state);
     }
 
     fn drivers(&self) -> Drivers {
-        let on = |needle: &str| self.outputs.iter().any(|(k, &v)| k.contains(needle) && v > 0);
+        let outputs = lock(&self.outputs);
+        let on = |needle: &str| outputs.iter().any(|(k, &v)| k.contains(needle) && v > 0);
         Drivers {
             irrigating: on("valve") || on("irrigation"),
             pumping: on("pump"),
-            relays_on: self.outputs.values().filter(|&&v| v > 0).count() as u32,
+            relays_on: outputs.values().filter(|&&v| v > 0).count() as u32,
         }
     }
 
@@ -213,7 +219,8 @@ impl SimNode {
     }
 
     pub async fn heartbeat(&self) -> anyhow::Result<()> {
-        let outputs: Vec<_> = self.outputs.iter().map(|(key, state)| json!({"key": key, "state": state})).collect();
+        let outputs: Vec<_> =
+            lock(&self.outputs).iter().map(|(key, state)| json!({"key": key, "state": state})).collect();
         let body = json!({
             "agent_version": concat!("node-sim ", env!("CARGO_PKG_VERSION")),
             "uptime_s": self.started.elapsed().as_secs(),
@@ -223,13 +230,11 @@ impl SimNode {
     }
 
     /// One reading per sensor at `now_ms`; returns how many were stored.
-    pub async fn telemetry(&mut self, now_ms: i64) -> anyhow::Result<u64> {
-        let dt = self.last_reading_ms.map_or(60_000, |last| (now_ms - last).max(0));
-        self.last_reading_ms = Some(now_ms);
+    pub async fn telemetry(&self, now_ms: i64) -> anyhow::Result<u64> {
+        let dt = lock(&self.last_reading_ms).replace(now_ms).map_or(60_000, |last| (now_ms - last).max(0));
         let drivers = self.drivers();
         let ts = rfc3339(now_ms);
-        let readings: Vec<_> = self
-            .sensors
+        let readings: Vec<_> = lock(&self.sensors)
             .iter_mut()
             .map(|(key, sensor)| json!({"sensor_key": key, "ts": ts, "value": sensor.read(now_ms, dt, drivers)}))
             .collect();
@@ -238,7 +243,7 @@ impl SimNode {
     }
 
     /// Fetches commands (waiting up to `wait_s`), applies each after the latency, acknowledges.
-    pub async fn poll(&mut self, wait_s: u64) -> anyhow::Result<Vec<Applied>> {
+    pub async fn poll(&self, wait_s: u64) -> anyhow::Result<Vec<Applied>> {
         let response = self
             .http
             .get(format!("{}/api/node/commands?wait={wait_s}", self.server))
@@ -253,14 +258,14 @@ impl SimNode {
         let mut applied = Vec::new();
         for c in list.items {
             tokio::time::sleep(self.behaviour.ack_latency).await;
-            self.decisions += 1;
-            let roll = (waveform::noise(self.decisions as i64, self.behaviour.seed) + 1.0) / 2.0;
+            let decision = self.decisions.fetch_add(1, Ordering::Relaxed) + 1;
+            let roll = (waveform::noise(decision as i64, self.behaviour.seed) + 1.0) / 2.0;
             let ok = roll >= self.behaviour.failure_rate;
             let body = if ok {
-                self.outputs.insert(c.output_key.clone(), c.state);
+                lock(&self.outputs).insert(c.output_key.clone(), c.state);
                 json!({"ok": true, "reported_state": c.state})
             } else {
-                let current = self.outputs.get(&c.output_key).copied();
+                let current = lock(&self.outputs).get(&c.output_key).copied();
                 json!({"ok": false, "reported_state": current, "error": "simulated relay fault"})
             };
             self.post(&format!("/api/node/commands/{}/ack", c.id), body).await?;
@@ -269,32 +274,50 @@ impl SimNode {
         Ok(applied)
     }
 
-    /// Runs until the process ends: a heartbeat and telemetry on their intervals, polling in
-    /// between. Errors are printed and retried (the server may be restarting).
-    pub async fn run(mut self, telemetry_every: Duration, heartbeat_every: Duration) {
-        let mut telemetry = tokio::time::interval(telemetry_every);
-        let mut heartbeat = tokio::time::interval(heartbeat_every);
-        loop {
-            tokio::select! {
-                _ = heartbeat.tick() => {
-                    if let Err(e) = self.heartbeat().await { eprintln!("{e:#}"); }
+    /// Runs until the process ends: heartbeats and telemetry on their intervals, and the command
+    /// poll, as three loops of their own. Errors are printed and retried (the server may be
+    /// restarting).
+    pub async fn run(self, telemetry_every: Duration, heartbeat_every: Duration) {
+        let heartbeats = async {
+            let mut tick = tokio::time::interval(heartbeat_every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.heartbeat().await {
+                    eprintln!("{e:#}");
                 }
-                _ = telemetry.tick() => {
-                    let now = chrono::Utc::now().timestamp_millis();
-                    if let Err(e) = self.telemetry(now).await { eprintln!("{e:#}"); }
+            }
+        };
+        let telemetry = async {
+            let mut tick = tokio::time::interval(telemetry_every);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.telemetry(chrono::Utc::now().timestamp_millis()).await {
+                    eprintln!("{e:#}");
                 }
-                result = self.poll(5) => match result {
-                    Ok(applied) => for a in applied {
-                        println!("{}: {} -> {} ({})", self.spec.name, a.output_key, a.state, if a.ok { "confirmed" } else { "failed" });
-                    },
+            }
+        };
+        let commands = async {
+            loop {
+                match self.poll(25).await {
+                    Ok(applied) => {
+                        for a in applied {
+                            let outcome = if a.ok { "confirmed" } else { "failed" };
+                            println!("{}: {} -> {} ({outcome})", self.spec.name, a.output_key, a.state);
+                        }
+                    }
                     Err(e) => {
                         eprintln!("{e:#}");
                         tokio::time::sleep(Duration::from_secs(2)).await;
                     }
-                },
+                }
             }
-        }
+        };
+        tokio::join!(heartbeats, telemetry, commands);
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 pub fn rfc3339(ms: i64) -> String {

@@ -174,8 +174,7 @@ async fn replacement_keeps_history_and_schedules_and_revokes_the_old_token() {
     assert_eq!(bundle["schedules"][0]["name"], "Water", "schedules acting on the node stay attached");
 
     // The new device is brought to the desired states.
-    let mut sim =
-        SimNode::new(&app.base, spec, Behaviour { ack_latency: Duration::ZERO, ..Default::default() }).unwrap();
+    let sim = SimNode::new(&app.base, spec, Behaviour { ack_latency: Duration::ZERO, ..Default::default() }).unwrap();
     let applied = sim.poll(0).await.unwrap();
     assert!(applied.iter().any(|a| a.output_key == "valve" && a.state == 1), "{applied:?}");
     assert_eq!(app.column("adoption_attempts", "outcome"), [json!("replaced")]);

@@ -38,7 +38,7 @@ async fn command_lifecycle_through_the_simulator() {
     let admin = app.admin().await;
     let node = app.register_node(&admin, greenhouse("G", "b8:27:eb:00:00:01")).await;
     let valve = node.output_id("valve");
-    let mut sim = sim(&app, &node, 0.0);
+    let sim = sim(&app, &node, 0.0);
 
     let (status, queued) = command(&app, &admin, valve, 1).await;
     assert_eq!(status, 202, "{queued}");
@@ -69,7 +69,7 @@ async fn a_failed_ack_marks_the_command_failed_with_the_error() {
     let admin = app.admin().await;
     let node = app.register_node(&admin, greenhouse("G", "b8:27:eb:00:00:01")).await;
     let valve = node.output_id("valve");
-    let mut sim = sim(&app, &node, 1.0);
+    let sim = sim(&app, &node, 1.0);
     command(&app, &admin, valve, 1).await;
     let applied = sim.poll(0).await.unwrap();
     assert!(!applied[0].ok);
@@ -95,7 +95,7 @@ async fn undelivered_command_expires_and_the_next_heartbeat_reconciles() {
     let (_, output) = json_of(admin.get(app.url(&format!("/api/outputs/{valve}"))).send().await.unwrap()).await;
     assert_eq!(output["desired_state"], 1, "the desired state stays");
 
-    let mut sim = sim(&app, &node, 0.0);
+    let sim = sim(&app, &node, 0.0);
     sim.heartbeat().await.unwrap();
     let page = command_status(&app, &admin, valve).await;
     assert_eq!(page, ["queued", "expired"]);
@@ -120,7 +120,7 @@ async fn a_newer_command_supersedes_an_open_one() {
     command(&app, &admin, lights, 40).await;
     command(&app, &admin, lights, 80).await;
     assert_eq!(command_status(&app, &admin, lights).await, ["queued", "expired"]);
-    let mut sim = sim(&app, &node, 0.0);
+    let sim = sim(&app, &node, 0.0);
     let applied = sim.poll(0).await.unwrap();
     assert_eq!(applied.iter().map(|a| a.state).collect::<Vec<_>>(), [80]);
 }
@@ -146,7 +146,7 @@ async fn group_command_is_all_or_nothing() {
     assert_eq!(status, 202);
     assert_eq!(queued["items"].as_array().unwrap().len(), 2);
     assert_eq!(app.column("outputs", "desired_state"), [json!(1), json!(75)]);
-    let mut sim = sim(&app, &node, 0.0);
+    let sim = sim(&app, &node, 0.0);
     assert_eq!(sim.poll(0).await.unwrap().len(), 2, "each output got its own command");
 }
 

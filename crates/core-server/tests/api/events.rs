@@ -40,7 +40,7 @@ async fn sse_delivers_a_command_status_change_and_resumes() {
     let mut buffer = String::new();
     let queued_id = wait_for(&mut stream, "command", r#""status":"queued""#, &mut buffer).await;
 
-    let mut sim = node_sim::client::SimNode::new(
+    let sim = node_sim::client::SimNode::new(
         &app.base,
         node.spec("G"),
         node_sim::client::Behaviour { ack_latency: Duration::ZERO, ..Default::default() },
