@@ -66,7 +66,8 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 # The dashboard embedded in the binary: what ships is what is tested.
-"$server_bin" --data-dir "$tmp/data" --listen "127.0.0.1:$port" serve --demo \
+# No scheduled backup at start-up: the smoke takes its own, and one more would only slow it.
+"$server_bin" --data-dir "$tmp/data" --listen "127.0.0.1:$port" --backup-time off serve --demo \
   >"$tmp/server.log" 2>"$tmp/server-stderr.log" &
 server_pid=$!
 

@@ -256,6 +256,106 @@ const steps = [
     },
   ],
   [
+    "draws a weekly block on the schedules week view and sees it in the preview",
+    async (page) => {
+      await page.getByRole("link", { name: "Schedules", exact: true }).click();
+      await page.locator("[data-week-calendar] .fc-timegrid-body").waitFor({ timeout: WAIT });
+      // Wednesday's column, from 10:00 to 12:00 (the grid's hour rows).
+      const column = await page.locator(".fc-timegrid-col.fc-day-wed").boundingBox();
+      const from = await page.locator('.fc-timegrid-slot-lane[data-time="10:00:00"]').boundingBox();
+      const to = await page.locator('.fc-timegrid-slot-lane[data-time="12:00:00"]').boundingBox();
+      check(column && from && to, "no time grid to draw on");
+      const x = column.x + column.width / 2;
+      await page.mouse.move(x, from.y + 2);
+      await page.mouse.down();
+      await page.mouse.move(x, from.y + 20, { steps: 4 });
+      await page.mouse.move(x, to.y - 2, { steps: 8 });
+      await page.mouse.up();
+      const form = page.locator("[data-new-schedule]");
+      await form.waitFor({ timeout: WAIT });
+      const text = await form.innerText();
+      check(text.includes("wed 10:00–12:00"), `the new block reads: ${text.slice(0, 120)}`);
+      await form.getByLabel("Name").fill("Smoke watering");
+      await form.getByRole("checkbox").first().check();
+      await form.getByRole("button", { name: "Create schedule" }).click();
+      const firing = page.locator("[data-schedule-preview] li[data-firing]").first();
+      await firing.waitFor({ timeout: WAIT });
+      const first = await firing.getAttribute("data-firing");
+      check(first?.endsWith("T10:00"), `the preview's first firing starts ${first}`);
+      await page.locator(".fc-event", { hasText: "Smoke watering" }).first().waitFor({ timeout: WAIT });
+      await shot(page, "12-schedules");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      await shot(page, "12-schedules-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+    },
+  ],
+  [
+    "lists a device waiting to be adopted and adopts it, showing the token once",
+    async (page) => {
+      // A new device announces itself (no authentication), as a node's agent does on first boot.
+      const announced = await fetch(`${baseUrl}/api/adoption/announce`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ mac: "02:00:00:00:e2:e2", model: "Smoke board", agent_version: "1.0" }),
+      });
+      check(announced.status === 202, `announce answered ${announced.status}`);
+      await page.getByRole("link", { name: "Nodes", exact: true }).click();
+      const section = page.locator("[data-adoption-candidates]");
+      await section.waitFor({ timeout: WAIT });
+      const candidate = section.locator('[data-candidate="02:00:00:00:e2:e2"]');
+      await candidate.waitFor({ timeout: WAIT });
+      await candidate.getByRole("button", { name: "Adopt" }).click();
+      await candidate.getByLabel("Name for the new node").fill("Smoke node");
+      await candidate.getByRole("button", { name: "Create adoption token" }).click();
+      const secret = candidate.locator("[data-adoption-token] [data-secret]");
+      await secret.waitFor({ timeout: WAIT });
+      check((await secret.inputValue()).length > 16, "the adoption token is not shown");
+      await shot(page, "13-adoption");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(200);
+      await shot(page, "13-adoption-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+    },
+  ],
+  [
+    "shows a node's configuration bundle",
+    async (page) => {
+      await page.getByRole("link", { name: "Greenhouse" }).click();
+      await page.getByRole("heading", { name: "Greenhouse", level: 1 }).waitFor({ timeout: WAIT });
+      await page.getByRole("button", { name: "Replace hardware" }).waitFor({ timeout: WAIT });
+      await page.getByRole("button", { name: "Show" }).click();
+      const bundle = page.locator("[data-bundle]");
+      await bundle.waitFor({ timeout: WAIT });
+      check((await bundle.innerText()).includes('"version"'), "the bundle shows no JSON");
+      await shot(page, "14-node-bundle");
+    },
+  ],
+  [
+    "takes a backup and sees it verified",
+    async (page) => {
+      await page.getByRole("link", { name: "Backups", exact: true }).click();
+      await page.getByRole("heading", { name: "Backups", level: 1 }).waitFor({ timeout: WAIT });
+      await page.getByRole("button", { name: "Back up now" }).click();
+      await page.locator('[data-backup-finished="verified"]').waitFor({ timeout: WAIT });
+      await page.locator('tbody tr[data-status="verified"]').first().waitFor({ timeout: WAIT });
+      await shot(page, "15-backups");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(200);
+      await shot(page, "15-backups-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+    },
+  ],
+  [
+    "shows the next schedule firings and the newest backup's age on the overview",
+    async (page) => {
+      await page.getByRole("link", { name: "Overview", exact: true }).click();
+      await page.getByRole("heading", { name: "Next schedule firings" }).waitFor({ timeout: WAIT });
+      await page.locator('[data-backup-age="ok"]').waitFor({ timeout: WAIT });
+      await shot(page, "16-overview-coming-up");
+    },
+  ],
+  [
     "after the session ends, logging in comes back to the page",
     async (page) => {
       await page.getByRole("button", { name: "Log out" }).click();

@@ -4,10 +4,12 @@ import { BrowserRouter, Link, Route, Routes } from "react-router";
 import { PageHeader } from "../components/page-header";
 import { ApiTokensPage } from "../features/api-tokens";
 import { LoginPage, RequireCapability } from "../features/auth";
+import { BackupsPage } from "../features/backups";
 import { ChartsPage } from "../features/charts";
 import { CommandsPage } from "../features/commands";
 import { NodeDetailPage, NodesPage, RegisterNodePage } from "../features/nodes";
 import { OverviewPage } from "../features/overview";
+import { SchedulesPage } from "../features/schedules";
 import { UsersPage } from "../features/users";
 import { Layout } from "./layout";
 import { createQueryClient } from "./query-client";
@@ -46,6 +48,14 @@ export function App() {
             <Route path="nodes/:id" element={<NodeDetailPage />} />
             <Route path="commands" element={<CommandsPage />} />
             <Route
+              path="schedules"
+              element={
+                <RequireCapability capability="schedules.view">
+                  <SchedulesPage />
+                </RequireCapability>
+              }
+            />
+            <Route
               path="users"
               element={
                 <RequireCapability capability="users.manage">
@@ -58,6 +68,14 @@ export function App() {
               element={
                 <RequireCapability capability="tokens.manage">
                   <ApiTokensPage />
+                </RequireCapability>
+              }
+            />
+            <Route
+              path="backups"
+              element={
+                <RequireCapability capability="backups.view">
+                  <BackupsPage />
                 </RequireCapability>
               }
             />

@@ -7,11 +7,15 @@ import { LiveIndicator, LiveProvider, useDashboardState } from "../features/live
 function Nav() {
   const canUsers = useCan("users.manage");
   const canTokens = useCan("tokens.manage");
+  const canBackups = useCan("backups.view");
+  const canSchedules = useCan("schedules.view");
   const links: [string, string, boolean][] = [
     ["/", "Overview", true],
     ["/charts", "Charts", true],
     ["/nodes", "Nodes", true],
+    ["/schedules", "Schedules", canSchedules],
     ["/commands", "Commands", true],
+    ["/backups", "Backups", canBackups],
     ["/users", "Users", canUsers],
     ["/tokens", "API tokens", canTokens],
   ];

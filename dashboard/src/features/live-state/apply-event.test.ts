@@ -115,6 +115,18 @@ describe("applyEvent: readings", () => {
   });
 });
 
+describe("applyEvent: backups", () => {
+  it("leaves the state as it is (the backups page follows these)", () => {
+    const start = dashboard();
+    const applied = applyEvent(start, {
+      type: "backup",
+      data: { name: "b", phase: "compress", status: "running", problem: null },
+    });
+    expect(applied).toEqual({ state: start, stale: false });
+    expect(applied.state).toBe(start);
+  });
+});
+
 describe("applyEvents", () => {
   it("applies in order and reports a reload if any event needed one", () => {
     const { state, stale } = applyEvents(dashboard(), [

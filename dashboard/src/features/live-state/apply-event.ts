@@ -102,6 +102,9 @@ export function applyEvent(state: DashboardState, event: LiveEvent): Applied {
       return applyCommand(state, event.data);
     case "reading":
       return applyReading(state, event.data);
+    case "backup":
+      // Not part of the dashboard state: the backups page listens for these itself.
+      return { state, stale: false };
   }
 }
 

@@ -3,4 +3,5 @@ export { useDashboardState, dashboardStateKey } from "./api/get-dashboard-state"
 export { LiveProvider, useLiveStatus } from "./components/live-provider";
 export { LiveIndicator } from "./components/live-indicator";
 export { isSensorStale, withCommand } from "./apply-event";
-export type { Command, DashboardState, Node, OutputState, SensorState } from "./live-event";
+export { useLiveEvent } from "./live-listeners";
+export type { BackupProgress, Command, DashboardState, Node, OutputState, SensorState } from "./live-event";

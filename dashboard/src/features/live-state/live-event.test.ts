@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEventLog } from "./event-log";
+import { createLiveListeners } from "./live-listeners";
 import { parseLiveEvent } from "./live-event";
 import { command, node } from "../../test/fixtures";
 
@@ -9,6 +10,12 @@ describe("parseLiveEvent", () => {
     expect(parseLiveEvent("command", JSON.stringify(command()))).toEqual({ type: "command", data: command() });
     const reading = { sensor_id: 3, ts: "2026-03-01T06:00:00.000Z", value: 1.5 };
     expect(parseLiveEvent("reading", JSON.stringify(reading))).toEqual({ type: "reading", data: reading });
+  });
+
+  it("reads a backup's progress", () => {
+    const progress = { name: "backup-1", phase: "verify", status: "running", problem: null };
+    expect(parseLiveEvent("backup", JSON.stringify(progress))).toEqual({ type: "backup", data: progress });
+    expect(parseLiveEvent("backup", JSON.stringify({ name: 3 }))).toBeNull();
   });
 
   it("ignores what it cannot use: bad JSON, wrong shapes, unknown types", () => {
@@ -44,5 +51,17 @@ describe("createEventLog", () => {
     log.push(c);
     expect(log.since(mark)).toBeNull();
     expect(log.since(1)).toEqual([b, c]);
+  });
+});
+
+describe("createLiveListeners", () => {
+  it("tells subscribers until they unsubscribe", () => {
+    const listeners = createLiveListeners();
+    const seen: string[] = [];
+    const stop = listeners.subscribe((event) => seen.push(event.type));
+    listeners.emit({ type: "node", data: node() });
+    stop();
+    listeners.emit({ type: "node", data: node() });
+    expect(seen).toEqual(["node"]);
   });
 });

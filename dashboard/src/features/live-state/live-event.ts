@@ -8,6 +8,7 @@ export type OutputState = Schemas["OutputState"];
 export type SensorState = Schemas["SensorState"];
 export type Command = Schemas["Command"];
 type Sensor = Schemas["Sensor"];
+type Manifest = Schemas["Manifest"];
 
 /**
  * A `reading` event: a sensor's newest value. The OpenAPI document does not
@@ -21,15 +22,34 @@ export interface Reading {
   value: NonNullable<Sensor["last_value"]>;
 }
 
+/**
+ * A `backup` event: a backup's progress (status `running` with its phase) and
+ * its end (`verified`, or `failed` with the problem). Not in the OpenAPI
+ * document either: built from the Manifest and RunningBackup schemas.
+ */
+export interface BackupProgress {
+  name: Manifest["name"];
+  phase: Schemas["RunningBackup"]["phase"] | null;
+  status: Manifest["status"];
+  problem: string | null;
+}
+
 export type LiveEvent =
   | { type: "node"; data: Node }
   | { type: "output"; data: Output }
   | { type: "command"; data: Command }
-  | { type: "reading"; data: Reading };
+  | { type: "reading"; data: Reading }
+  | { type: "backup"; data: BackupProgress };
 
 export type LiveEventType = LiveEvent["type"];
 
-export const LIVE_EVENT_TYPES: readonly LiveEventType[] = ["node", "output", "command", "reading"];
+export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
+  "node",
+  "output",
+  "command",
+  "reading",
+  "backup",
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -72,6 +92,8 @@ export function parseLiveEvent(type: string, raw: string): LiveEvent | null {
       return hasNumbers(data, ["sensor_id", "value"]) && hasStrings(data, ["ts"])
         ? { type, data: data as unknown as Reading }
         : null;
+    case "backup":
+      return hasStrings(data, ["name", "status"]) ? { type, data: data as unknown as BackupProgress } : null;
     default:
       return null;
   }

@@ -4,6 +4,7 @@ import { dashboardStateKey } from "../api/get-dashboard-state";
 import { applyEvent } from "../apply-event";
 import { LIVE_EVENT_TYPES, parseLiveEvent, type DashboardState } from "../live-event";
 import { liveEventLog } from "../event-log";
+import { liveListeners } from "../live-listeners";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
 
@@ -50,6 +51,7 @@ export function LiveProvider({ children, onStreamRefused }: LiveProviderProps) {
       const event = parseLiveEvent(type, message.data);
       if (!event) return;
       liveEventLog.push(event);
+      liveListeners.emit(event);
       const state = queryClient.getQueryData<DashboardState>(dashboardStateKey);
       if (!state) return;
       const applied = applyEvent(state, event);

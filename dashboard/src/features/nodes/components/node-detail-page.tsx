@@ -6,6 +6,7 @@ import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { formatDateTime, formatDuration } from "../../../lib/format";
 import { usePageTitle } from "../../../lib/use-page-title";
+import { NodeBundleView, ReplaceHardware } from "../../adoption";
 import { useCan } from "../../auth";
 import { useDashboardState, type Node } from "../../live-state";
 import { OutputList } from "../../outputs";
@@ -95,6 +96,7 @@ export function NodeDetailPage() {
         <p className="alert alert--info">This node is retired: it can no longer report or be switched. Its history stays.</p>
       )}
       <Facts node={node} />
+      {canManage && !retired && <ReplaceHardware nodeId={node.id} nodeName={node.name} />}
       <section aria-labelledby="node-outputs" className="section">
         <h2 id="node-outputs" className="section__title">
           Outputs
@@ -107,6 +109,7 @@ export function NodeDetailPage() {
         </h2>
         <SensorGrid sensors={sensors} nodes={[node]} />
       </section>
+      <NodeBundleView nodeId={node.id} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { ErrorMessage } from "../../../components/error-message";
 import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { usePageTitle } from "../../../lib/use-page-title";
+import { AdoptionCandidates } from "../../adoption";
 import { useCan } from "../../auth";
 import { useDashboardState } from "../../live-state";
 import { NodeStatusBadge } from "./node-status-badge";
@@ -75,6 +76,7 @@ export function NodesPage() {
           </table>
         </div>
       )}
+      <AdoptionCandidates />
     </>
   );
 }

@@ -4,6 +4,8 @@ import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { usePageTitle } from "../../../lib/use-page-title";
 import { useNow } from "../../../lib/use-now";
+import { useCan } from "../../auth";
+import { BackupAge } from "../../backups";
 import {
   isSensorStale,
   useDashboardState,
@@ -13,6 +15,7 @@ import {
 } from "../../live-state";
 import { NodeStatusBadge } from "../../nodes";
 import { OutputList } from "../../outputs";
+import { NextFirings } from "../../schedules";
 import { SensorGrid } from "../../sensors";
 
 interface Shown {
@@ -46,6 +49,33 @@ function Counts({ nodes, sensors, outputs }: Shown) {
   );
 }
 
+/** What comes next: the schedules' next firings and how old the newest good backup is. */
+function ComingUp() {
+  const canSchedules = useCan("schedules.view");
+  const canBackups = useCan("backups.view");
+  if (!canSchedules && !canBackups) return null;
+  return (
+    <div className="grid grid--coming-up">
+      {canSchedules && (
+        <section className="card" aria-labelledby="overview-firings">
+          <h2 id="overview-firings" className="card__title">
+            Next schedule firings
+          </h2>
+          <NextFirings />
+        </section>
+      )}
+      {canBackups && (
+        <section className="card" aria-labelledby="overview-backups">
+          <h2 id="overview-backups" className="card__title">
+            Backups
+          </h2>
+          <BackupAge />
+        </section>
+      )}
+    </div>
+  );
+}
+
 /** The farm at a glance, kept live by the event stream. */
 export function OverviewPage() {
   usePageTitle("Overview");
@@ -68,6 +98,7 @@ export function OverviewPage() {
       <PageHeader title={site.name} subtitle="Overview" />
       {state.isError && <ErrorMessage error={state.error} onRetry={() => void state.refetch()} />}
       <Counts nodes={active} sensors={sensors} outputs={outputs} />
+      <ComingUp />
 
       <section aria-labelledby="overview-nodes" className="section">
         <h2 id="overview-nodes" className="section__title">
