@@ -156,19 +156,26 @@ async fn firings(
     limit: usize,
 ) -> Result<Vec<Firing>, ApiError> {
     let site = state.store.site_get().await?;
-    let all = state.store.schedules_list().await?;
+    // Each recurrence is parsed once (an RRULE is validated by scanning its occurrences), not
+    // once per firing it is compared with.
+    let all: Vec<(Schedule, chrono_tz::Tz, schedules::ParsedRecurrence)> = state
+        .store
+        .schedules_list()
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let tz = s.zone(&site.timezone);
+            schedules::ParsedRecurrence::parse(&s.recurrence).ok().map(|parsed| (s, tz, parsed))
+        })
+        .collect();
     let mut out = Vec::new();
-    for s in all.iter().filter(|s| only.is_none_or(|id| id == s.id)) {
-        let tz = s.zone(&site.timezone);
-        for o in schedules::expand(&s.recurrence, tz, from, to, limit) {
+    for (s, tz, parsed) in all.iter().filter(|(s, _, _)| only.is_none_or(|id| id == s.id)) {
+        for o in parsed.expand(*tz, from, to, limit) {
             let mut notes = o.notes.clone();
-            for other in all.iter().filter(|x| x.id != s.id && x.enabled) {
+            for (other, other_tz, other_parsed) in all.iter().filter(|(x, _, _)| x.id != s.id && x.enabled) {
                 let shared: Vec<i64> =
                     s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect();
-                if shared.is_empty() {
-                    continue;
-                }
-                if schedules::expand(&other.recurrence, other.zone(&site.timezone), o.start, o.end, 1).is_empty() {
+                if shared.is_empty() || other_parsed.expand(*other_tz, o.start, o.end, 1).is_empty() {
                     continue;
                 }
                 let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
