@@ -240,10 +240,7 @@ pub async fn auth_password(
         state.throttle.record_failure(&key, now);
         return Err(Error::invalid("current_password", "is not your current password").into());
     }
-    let new_hash = tokio::task::spawn_blocking(move || password::hash(new_password.expose()))
-        .await
-        .map_err(|e| ApiError::internal(e.into()))?
-        .map_err(ApiError::internal)?;
+    let new_hash = super::users::hash_off_thread(new_password).await?;
     let change = UserChange { password_hash: Some(new_hash), ..Default::default() };
     let user = state.store.user_update(principal.user.id, change, now).await?;
     let (cookie, _) = start_session(&state, &headers, user).await?;

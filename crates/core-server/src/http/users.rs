@@ -39,7 +39,8 @@ pub struct UserUpdate {
     pub password: Option<String>,
 }
 
-async fn hash_off_thread(password: Password) -> Result<String, ApiError> {
+/// Argon2 takes tens of milliseconds: never on the async workers.
+pub(crate) async fn hash_off_thread(password: Password) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password::hash(password.expose()))
         .await
         .map_err(|e| ApiError::internal(e.into()))?

@@ -103,7 +103,7 @@ fn bundle(conn: &Connection, node_id: i64) -> Result<NodeBundle> {
         .collect();
     let outputs = super::outputs::list(conn, Some(node_id))?;
     let output_ids: Vec<i64> = outputs.iter().map(|o| o.id).collect();
-    let schedules = super::schedules::list_all(conn)?
+    let schedules = super::schedules::list(conn)?
         .into_iter()
         .filter(|s| s.output_states().any(|(o, _)| output_ids.contains(&o)))
         .collect();

@@ -152,11 +152,7 @@ fn get(conn: &Connection, id: i64) -> Result<Schedule> {
 }
 
 /// Every schedule, by id.
-pub(crate) fn list_all(conn: &Connection) -> Result<Vec<Schedule>> {
-    list(conn)
-}
-
-fn list(conn: &Connection) -> Result<Vec<Schedule>> {
+pub(crate) fn list(conn: &Connection) -> Result<Vec<Schedule>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM schedules ORDER BY id")).map_err(internal)?;
     let rows = stmt.query_map([], schedule_from_row).map_err(internal)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(internal)
