@@ -377,7 +377,8 @@ export interface paths {
         };
         /**
          * Site, nodes with status, sensors with last values, outputs with desired, reported and
-         *     pending command, and counts; a fixed number of queries however large the farm.
+         *     pending command, counts, and the newest verified backup's age; a fixed number of queries
+         *     however large the farm.
          */
         get: operations["dashboard_state"];
         put?: never;
@@ -1063,6 +1064,17 @@ export interface components {
              */
             wait?: boolean | null;
         };
+        /** @description The newest verified backup, for the overview's backup card. */
+        BackupHealth: {
+            /**
+             * Format: int64
+             * @description Seconds since then.
+             */
+            age_s?: number | null;
+            newest_verified_at?: components["schemas"]["Timestamp"] | null;
+            /** @description No verified backup, or the newest is older than two days (an alarm is raised as well). */
+            stale: boolean;
+        };
         BackupList: {
             /** @description Newest first; only `verified` ones are good to restore. */
             items: components["schemas"]["Manifest"][];
@@ -1192,6 +1204,8 @@ export interface components {
             sensors_stale: number;
         };
         DashboardState: {
+            /** @description Filled in from the backups folder, not the database. */
+            backup: components["schemas"]["BackupHealth"];
             counts: components["schemas"]["Counts"];
             generated_at: components["schemas"]["Timestamp"];
             nodes: components["schemas"]["Node"][];

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import zstandard
-from conftest import T0, TestApp, assert_error, json_of
+from conftest import ADMIN_PASSWORD, T0, TestApp, assert_error, json_of
 
 from farm_core import backup
 from farm_core.domain.users import Role
@@ -237,6 +237,36 @@ def test_the_schedule_takes_one_backup_a_day_and_the_alarm_says_when_none_is_rec
     app.run(jobs.tick(state))
     app.run(jobs.tick(state))
     assert app.column("alarms", "message") == [jobs.STALE_ALARM], "raised once while open"
+
+
+def backup_health(admin: httpx.Client) -> dict:
+    status, state = json_of(admin.get("/api/dashboard/state"))
+    assert status == 200, state
+    return state["backup"]
+
+
+def test_the_dashboard_reports_the_newest_verified_backups_age(app: TestApp) -> None:
+    admin = app.admin()
+    assert backup_health(admin) == {"newest_verified_at": None, "age_s": None, "stale": True}
+
+    first = take_backup(app, admin)
+    assert backup_health(admin) == {"newest_verified_at": first["created_at"], "age_s": 0, "stale": False}
+
+    app.clock.advance_ms(2 * DAY_MS + 1000)
+    admin = app.login("ada", ADMIN_PASSWORD)  # the session expired meanwhile
+    old = backup_health(admin)
+    assert (old["age_s"], old["stale"]) == (2 * 86_400 + 1, True)
+
+    # A newer backup that fails verification is not offered as good: the age stays.
+    name = take_backup(app, admin)["name"]
+    assert backup_health(admin)["age_s"] == 0
+    backup_file(app, name).write_bytes(b"not a backup")
+    assert admin.post(f"/api/backups/{name}/verify").status_code == 200
+    assert backup_health(admin)["newest_verified_at"] == first["created_at"]
+
+    # Deleting the last verified one leaves none.
+    assert admin.delete(f"/api/backups/{first['name']}").status_code == 204
+    assert backup_health(admin)["newest_verified_at"] is None
 
 
 def test_manifest_names_and_checks() -> None:

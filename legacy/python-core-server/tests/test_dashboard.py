@@ -37,7 +37,7 @@ def test_state_shows_status_last_values_and_pending_commands(app: TestApp) -> No
 
     status, state = json_of(admin.get("/api/dashboard/state"))
     assert status == 200
-    assert list(state) == ["site", "nodes", "sensors", "outputs", "counts", "generated_at"]
+    assert list(state) == ["site", "nodes", "sensors", "outputs", "counts", "backup", "generated_at"]
     assert state["nodes"][0]["status"] == "online"
     assert state["sensors"][0]["last_value"] == 19.5
     assert state["sensors"][0]["stale"] is False

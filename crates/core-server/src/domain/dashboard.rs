@@ -48,6 +48,31 @@ pub struct Counts {
     pub commands_pending: i64,
 }
 
+/// The newest verified backup, for the overview's backup card.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct BackupHealth {
+    /// When the newest verified backup was taken; `null` when there is none.
+    pub newest_verified_at: Option<Timestamp>,
+    /// Seconds since then.
+    pub age_s: Option<i64>,
+    /// No verified backup, or the newest is older than two days (an alarm is raised as well).
+    pub stale: bool,
+}
+
+/// A backup older than this is stale, and the backup check raises an alarm.
+pub const BACKUP_STALE_AFTER_MS: i64 = 2 * 24 * 3_600_000;
+
+impl BackupHealth {
+    pub fn at(newest_verified: Option<i64>, now: i64) -> Self {
+        let age_ms = newest_verified.map(|t| now - t);
+        Self {
+            newest_verified_at: newest_verified.map(Timestamp),
+            age_s: age_ms.map(|ms| ms.div_euclid(1000)),
+            stale: age_ms.is_none_or(|ms| ms > BACKUP_STALE_AFTER_MS),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DashboardState {
     pub site: Site,
@@ -55,6 +80,8 @@ pub struct DashboardState {
     pub sensors: Vec<SensorState>,
     pub outputs: Vec<OutputState>,
     pub counts: Counts,
+    /// Filled in from the backups folder, not the database.
+    pub backup: BackupHealth,
     pub generated_at: Timestamp,
 }
 
@@ -88,6 +115,6 @@ impl DashboardState {
             .collect();
         counts.outputs = outputs.len() as i64;
         counts.commands_pending = outputs.iter().filter(|o| o.pending_command.is_some()).count() as i64;
-        Self { site, nodes, sensors, outputs, counts, generated_at: Timestamp(now) }
+        Self { site, nodes, sensors, outputs, counts, backup: BackupHealth::default(), generated_at: Timestamp(now) }
     }
 }

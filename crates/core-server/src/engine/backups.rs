@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use chrono::{NaiveTime, TimeZone};
 use serde::Serialize;
@@ -16,7 +17,7 @@ use crate::backup::{self, Kind, Manifest, Phase, Status};
 use crate::domain::error::{Error, Result};
 
 /// An alarm is raised when the newest verified backup is older than this.
-pub const STALE_AFTER_MS: i64 = 2 * 24 * 3_600_000;
+pub const STALE_AFTER_MS: i64 = crate::domain::dashboard::BACKUP_STALE_AFTER_MS;
 pub const STALE_ALARM: &str = "no verified backup in the last 2 days";
 
 /// Backups being written now, with their phase; and one lock so backups and restores take
@@ -25,6 +26,17 @@ pub const STALE_ALARM: &str = "no verified backup in the last 2 days";
 pub struct BackupJobs {
     running: Mutex<BTreeMap<String, (Kind, i64, Phase)>>,
     pub turn: tokio::sync::Mutex<()>,
+    /// Bumped by every change this server makes to the backups folder.
+    generation: AtomicU64,
+    newest: Mutex<Option<NewestVerified>>,
+}
+
+/// The newest verified backup as last read from the folder, and what it was read at.
+#[derive(Clone, Copy)]
+struct NewestVerified {
+    generation: u64,
+    folder_modified: Option<SystemTime>,
+    created_at: Option<i64>,
 }
 
 /// A running backup as the list shows it.
@@ -47,6 +59,11 @@ impl BackupJobs {
                 phase: *phase,
             })
             .collect()
+    }
+
+    /// Call after changing the backups folder: the newest verified backup is read again.
+    pub fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     fn set(&self, name: &str, kind: Kind, at: i64, phase: Option<Phase>) {
@@ -89,6 +106,7 @@ pub async fn create(state: &AppState, kind: Kind, name: String) -> Result<Manife
     });
     let result = state.store.backup_create(dir, name.clone(), kind, now, progress).await;
     state.backup_jobs.set(&name, kind, now, None);
+    state.backup_jobs.changed();
     let manifest = result?;
     state.events.backup(&ProgressEvent {
         name: &manifest.name,
@@ -145,6 +163,7 @@ pub fn retention(state: &AppState) -> anyhow::Result<Vec<String>> {
     for m in &all {
         if m.created_at.millis() < cutoff && !protected.contains(&m.name.as_str()) {
             delete_files(&dir, &m.name)?;
+            state.backup_jobs.changed();
             deleted.push(m.name.clone());
         }
     }
@@ -162,9 +181,23 @@ pub fn delete_files(dir: &std::path::Path, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The newest verified backup's time, if any.
+/// The newest verified backup's time, if any. The overview asks on every refresh, so the answer
+/// is kept until this server changes the folder or the folder's modification time moves (a
+/// backup written by another process, such as `farmctl backup`).
 pub fn newest_verified(state: &AppState) -> Option<i64> {
-    backup::list(&dir(state)).ok()?.into_iter().find(|m| m.status == Status::Verified).map(|m| m.created_at.millis())
+    let jobs = &state.backup_jobs;
+    let dir = dir(state);
+    let generation = jobs.generation.load(Ordering::Acquire);
+    let folder_modified = std::fs::metadata(&dir).and_then(|m| m.modified()).ok();
+    let cached = *jobs.newest.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(c) = cached.filter(|c| c.generation == generation && c.folder_modified == folder_modified) {
+        return c.created_at;
+    }
+    let created_at =
+        backup::list(&dir).ok()?.into_iter().find(|m| m.status == Status::Verified).map(|m| m.created_at.millis());
+    *jobs.newest.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some(NewestVerified { generation, folder_modified, created_at });
+    created_at
 }
 
 /// The instant of today's scheduled backup (site time), or `None` when the setting is off.

@@ -170,7 +170,9 @@ pub async fn backup_delete(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     manifest(&state, &name)?;
-    jobs::delete_files(&jobs::dir(&state), &name).map_err(ApiError::internal)?;
+    let deleted = jobs::delete_files(&jobs::dir(&state), &name);
+    state.backup_jobs.changed();
+    deleted.map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -274,6 +276,7 @@ pub async fn backup_upload(
     let manifest = tokio::task::spawn_blocking(move || admit_upload(&dir2, work, &upload, &name2, newest, now))
         .await
         .map_err(|e| ApiError::internal(e.into()))??;
+    state.backup_jobs.changed();
     Ok((StatusCode::CREATED, Json(manifest)))
 }
 
@@ -345,9 +348,9 @@ pub async fn backup_verify(
         backup::write_manifest(&dir, &manifest).map(|()| manifest)
     })
     .await
-    .map_err(|e| ApiError::internal(e.into()))?
-    .map_err(ApiError::internal)?;
-    Ok(Json(manifest))
+    .map_err(|e| ApiError::internal(e.into()))?;
+    state.backup_jobs.changed();
+    Ok(Json(manifest.map_err(ApiError::internal)?))
 }
 
 /// Restore a verified backup: it is verified again, a safety backup of the current data is

@@ -8,7 +8,7 @@ use super::Json;
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::NodesView;
-use crate::domain::dashboard::DashboardState;
+use crate::domain::dashboard::{BackupHealth, DashboardState};
 use crate::error::ApiError;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -16,7 +16,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Site, nodes with status, sensors with last values, outputs with desired, reported and
-/// pending command, and counts; a fixed number of queries however large the farm.
+/// pending command, counts, and the newest verified backup's age; a fixed number of queries
+/// however large the farm.
 #[utoipa::path(
     get, path = "/api/dashboard/state", tag = "dashboard",
     security(("session_cookie" = []), ("bearer" = [])),
@@ -30,5 +31,8 @@ pub async fn dashboard_state(
     State(state): State<AppState>,
     _: Authz<NodesView>,
 ) -> Result<Json<DashboardState>, ApiError> {
-    Ok(Json(state.store.dashboard_state(state.clock.now_ms()).await?))
+    let now = state.clock.now_ms();
+    let mut overview = state.store.dashboard_state(now).await?;
+    overview.backup = BackupHealth::at(crate::engine::backups::newest_verified(&state), now);
+    Ok(Json(overview))
 }

@@ -189,3 +189,42 @@ async fn viewers_list_backups_but_cannot_download_or_restore() {
     let (status, body) = json_of(admin.get(app.url("/api/backups/..%2f..%2fetc")).send().await.unwrap()).await;
     assert_error(status, &body, 404, "not_found");
 }
+
+async fn backup_health(app: &TestApp, admin: &reqwest::Client) -> Value {
+    let (status, state) = json_of(admin.get(app.url("/api/dashboard/state")).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{state}");
+    state["backup"].clone()
+}
+
+#[tokio::test]
+async fn the_dashboard_reports_the_newest_verified_backups_age() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let none = backup_health(&app, &admin).await;
+    assert_eq!(none, json!({"newest_verified_at": null, "age_s": null, "stale": true}));
+
+    let first = backup(&app, &admin).await;
+    assert_eq!(
+        backup_health(&app, &admin).await,
+        json!({"newest_verified_at": first["created_at"], "age_s": 0, "stale": false})
+    );
+
+    app.clock.advance_ms((2 * 86_400 + 1) * 1000);
+    let admin = app.login("ada", crate::support::ADMIN_PASSWORD).await; // the session expired meanwhile
+    let old = backup_health(&app, &admin).await;
+    assert_eq!((old["age_s"].as_i64(), &old["stale"]), (Some(2 * 86_400 + 1), &json!(true)));
+
+    // A newer backup that fails verification is not offered as good: the age stays.
+    let name = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    assert_eq!(backup_health(&app, &admin).await["age_s"], 0);
+    std::fs::write(backup_file(&app, &name), b"not a backup").unwrap();
+    let (status, _) = json_of(admin.post(app.url(&format!("/api/backups/{name}/verify"))).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(backup_health(&app, &admin).await["newest_verified_at"], first["created_at"]);
+
+    // Deleting the last verified one leaves none.
+    let first = first["name"].as_str().unwrap();
+    let deleted = admin.delete(app.url(&format!("/api/backups/{first}"))).send().await.unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(backup_health(&app, &admin).await["newest_verified_at"], Value::Null);
+}

@@ -30,6 +30,27 @@ class Counts:
     commands_pending: int
 
 
+# A backup older than this is stale, and the backup check raises an alarm.
+BACKUP_STALE_AFTER_MS = 2 * 24 * 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class BackupHealth:
+    """The newest verified backup, for the overview's backup card."""
+
+    newest_verified_at: int | None = None
+    age_s: int | None = None
+    # No verified backup, or the newest is older than two days (an alarm is raised as well).
+    stale: bool = False
+
+    @staticmethod
+    def at(newest_verified: int | None, now: int) -> BackupHealth:
+        if newest_verified is None:
+            return BackupHealth(None, None, True)
+        age_ms = now - newest_verified
+        return BackupHealth(newest_verified, age_ms // 1000, age_ms > BACKUP_STALE_AFTER_MS)
+
+
 @dataclass(frozen=True, slots=True)
 class DashboardState:
     site: Site
@@ -40,6 +61,8 @@ class DashboardState:
     outputs: list[tuple[Output, Command | None]]
     counts: Counts
     generated_at: int
+    # Filled in from the backups folder, not the database.
+    backup: BackupHealth = BackupHealth()
 
 
 def assemble(

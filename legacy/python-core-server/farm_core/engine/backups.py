@@ -38,6 +38,14 @@ class BackupJobs:
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Backups started without waiting, while they run.
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # Bumped by every change this server makes to the backups folder.
+    generation: int = 0
+    # The newest verified backup as last read: (generation, folder mtime, its created_at).
+    newest: tuple[int, int | None, int | None] | None = None
+
+    def changed(self) -> None:
+        """Call after changing the backups folder: the newest verified backup is read again."""
+        self.generation += 1
 
     def running_json(self) -> list[str]:
         return [
@@ -86,6 +94,7 @@ async def create(state: AppState, kind: Kind, name: str) -> Manifest:
             # The progress callbacks queued before the result: let them run, then drop the job.
             await asyncio.sleep(0)
             state.backup_jobs.set(name, kind, now, None)
+            state.backup_jobs.changed()
         state.events.publish("backup", _progress_json(manifest.name, None, manifest.status, manifest.problem))
         log.info("backup written name=%s status=%s size=%s", manifest.name, manifest.status.value, manifest.size)
         return manifest
@@ -142,17 +151,31 @@ def retention(state: AppState) -> list[str]:
     for m in every:
         if m.created_at < cutoff and m.name not in protected:
             delete_files(dir_, m.name)
+            state.backup_jobs.changed()
             deleted.append(m.name)
     return deleted
 
 
 def newest_verified(state: AppState) -> int | None:
-    """The newest verified backup's time, if any."""
+    """The newest verified backup's time, if any. The overview asks on every refresh, so the
+    answer is kept until this server changes the folder or the folder's modification time moves
+    (a backup written by another process, such as `farmctl backup`)."""
+    jobs = state.backup_jobs
+    dir_ = folder(state)
+    generation = jobs.generation
     try:
-        every = backup.list_manifests(folder(state))
+        modified: int | None = os.stat(dir_).st_mtime_ns
+    except OSError:
+        modified = None
+    if jobs.newest is not None and jobs.newest[:2] == (generation, modified):
+        return jobs.newest[2]
+    try:
+        every = backup.list_manifests(dir_)
     except OSError:
         return None
-    return next((m.created_at for m in every if m.status == Status.VERIFIED), None)
+    created_at = next((m.created_at for m in every if m.status == Status.VERIFIED), None)
+    jobs.newest = (generation, modified, created_at)
+    return created_at
 
 
 _HH_MM = re.compile(r"\s*([0-9]{1,2}):\s*([0-9]{1,2})")

@@ -151,7 +151,10 @@ async def backup_delete(request: Request, _: Principal = BackupsManage) -> Respo
     state: AppState = request.app.state.farm
     name = path_name(request)
     manifest_of(state, name)
-    jobs.delete_files(jobs.folder(state), name)
+    try:
+        jobs.delete_files(jobs.folder(state), name)
+    finally:
+        state.backup_jobs.changed()
     return Response(status_code=204)
 
 
@@ -249,6 +252,7 @@ async def backup_upload(request: Request, _: Principal = BackupsManage) -> Respo
         name = backup.name_for(folder, Kind.UPLOADED, now)
         newest = jobs.newest_schema_version()
         manifest = await asyncio.to_thread(admit_upload, folder, work, upload, name, newest, now)
+        state.backup_jobs.changed()
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
     return json_text(manifest.to_json(), 201)
@@ -265,7 +269,11 @@ async def backup_verify(request: Request, _: Principal = BackupsManage) -> Respo
         backup.write_manifest(folder, manifest)
         return manifest
 
-    return json_text((await asyncio.to_thread(verify)).to_json())
+    try:
+        verified = await asyncio.to_thread(verify)
+    finally:
+        state.backup_jobs.changed()
+    return json_text(verified.to_json())
 
 
 async def backup_restore(request: Request, _: Principal = BackupsManage) -> Response:

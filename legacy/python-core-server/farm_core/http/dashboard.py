@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 from starlette.requests import Request
@@ -9,6 +11,8 @@ from starlette.responses import Response
 
 from farm_core.auth.capabilities import Capability
 from farm_core.auth.principal import Principal, require
+from farm_core.domain import dashboard as domain
+from farm_core.engine import backups as backup_jobs
 from farm_core.http import Timestamp, json_text, wire
 from farm_core.http.contract import operation
 from farm_core.http.nodes import Node
@@ -41,18 +45,34 @@ class Counts(BaseModel):
     commands_pending: int
 
 
+class BackupHealth(BaseModel):
+    """The newest verified backup, for the overview's backup card."""
+
+    newest_verified_at: Timestamp | None = Field(
+        description="When the newest verified backup was taken; `null` when there is none."
+    )
+    age_s: int | None = Field(description="Seconds since then.")
+    stale: bool = Field(
+        description="No verified backup, or the newest is older than two days (an alarm is raised as well)."
+    )
+
+
 class DashboardState(BaseModel):
     site: Site
     nodes: list[Node]
     sensors: list[SensorState]
     outputs: list[OutputState]
     counts: Counts
+    backup: BackupHealth = Field(description="Filled in from the backups folder, not the database.")
     generated_at: Timestamp
 
 
 async def dashboard_state(request: Request, _: Principal = NodesView) -> Response:
     state: AppState = request.app.state.farm
-    return json_text(wire.dashboard(await state.store.dashboard.state(state.clock.now_ms())))
+    now = state.clock.now_ms()
+    overview = await state.store.dashboard.state(now)
+    health = domain.BackupHealth.at(backup_jobs.newest_verified(state), now)
+    return json_text(wire.dashboard(dataclasses.replace(overview, backup=health)))
 
 
 def register(app: FastAPI) -> None:
@@ -65,7 +85,8 @@ def register(app: FastAPI) -> None:
             "dashboard_state",
             "dashboard",
             "Site, nodes with status, sensors with last values, outputs with desired, reported and pending "
-            "command, and counts; a fixed number of queries however large the farm.",
+            "command, counts, and the newest verified backup's age; a fixed number of queries however large "
+            "the farm.",
             description="The overview",
             response=DashboardState,
             errors=(401, 403),

@@ -143,9 +143,15 @@ def dashboard(d: DashboardState) -> str:
         f'"commands_pending":{c.commands_pending}}}'
     )
     nodes = ",".join(node(n) for n in d.nodes)
+    b = d.backup
+    age = "null" if b.age_s is None else str(b.age_s)
+    backup = (
+        f'{{"newest_verified_at":{opt_ts(b.newest_verified_at)},"age_s":{age},'
+        f'"stale":{"true" if b.stale else "false"}}}'
+    )
     return (
         f'{{"site":{site(d.site)},"nodes":[{nodes}],"sensors":[{sensors}],"outputs":[{outputs}],'
-        f'"counts":{counts},"generated_at":{ts(d.generated_at)}}}'
+        f'"counts":{counts},"backup":{backup},"generated_at":{ts(d.generated_at)}}}'
     )
 
 
