@@ -93,5 +93,10 @@ if [ "$status" != 0 ]; then
   echo "e2e: FAILED; logs and screenshots in $out" >&2
   tail -n 20 "$tmp/server-stderr.log" "$tmp/node-sim.log" >&2 || true
 fi
+
+# The first-run wizard, once, on a controller of its own (wizard.mjs starts it on an empty folder).
+echo "e2e: setup wizard on a fresh controller:"
+(cd "$dashboard" && FARM_SERVER_BIN="$server_bin" E2E_OUT="$out" CHROMIUM="$chromium" node e2e/wizard.mjs) ||
+  { echo "e2e: wizard FAILED; wizard-server.log and screenshots in $out" >&2; status=1; }
 echo "e2e: finished in $((SECONDS - started)) s"
 exit "$status"

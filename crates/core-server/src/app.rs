@@ -29,6 +29,7 @@ use crate::auth::SESSION_COOKIE;
 use crate::auth::throttle::Throttle;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::setup::BackupSettings;
 use crate::engine::events::Events;
 use crate::engine::wakeups::NodeWakeups;
 use crate::engine::{self, Liveness};
@@ -38,6 +39,8 @@ use crate::store::{SqliteStore, Store};
 
 /// Default request body limit (API-CONVENTIONS); larger only where a route says so.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The setup wizard's forms are a few short fields.
+pub const SETUP_BODY_LIMIT: usize = 16 * 1024;
 /// Longest an API request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -61,6 +64,9 @@ pub struct AppState {
     /// Off with a frozen test clock: then work that would run in the background runs inline, so
     /// every answer and row is deterministic.
     pub background: Background,
+    /// Where backups go and when: the configuration's values until the database holds a choice
+    /// (the setup wizard's), which `start_with_store` loads and the wizard updates.
+    backup_settings: Arc<std::sync::RwLock<BackupSettings>>,
 }
 
 impl AppState {
@@ -70,6 +76,7 @@ impl AppState {
             None => Assets::Embedded,
         };
         let first_event_id = u64::try_from(clock.now_ms()).unwrap_or(1);
+        let backup_settings = BackupSettings::from_config(&config);
         Self {
             store,
             config: Arc::new(config),
@@ -84,7 +91,17 @@ impl AppState {
             backup_jobs: Arc::new(engine::backups::BackupJobs::default()),
             shutdown: tokio_util::sync::CancellationToken::new(),
             background: Background::Run,
+            backup_settings: Arc::new(std::sync::RwLock::new(backup_settings)),
         }
+    }
+
+    /// The backup folder and daily time in effect now.
+    pub fn backup_settings(&self) -> BackupSettings {
+        self.backup_settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_backup_settings(&self, settings: BackupSettings) {
+        *self.backup_settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
     }
 }
 
@@ -169,11 +186,22 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// Non-API paths get the dashboard; unknown API paths a JSON 404.
+/// Non-API paths get the dashboard; unknown API paths a JSON 404. Until an admin exists, the
+/// dashboard's pages (`/` and client-side routes, not its files) send the browser to `/setup`.
 async fn fallback(State(state): State<AppState>, method: Method, uri: Uri, request: Request) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") {
         return ApiError::new(StatusCode::NOT_FOUND, format!("no route for {path}")).into_response();
+    }
+    let is_page = !path.rsplit('/').next().unwrap_or_default().contains('.');
+    if (method == Method::GET || method == Method::HEAD) && is_page {
+        match state.store.setup_state().await {
+            Ok(setup) if !setup.admin_exists => {
+                return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/setup")]).into_response();
+            }
+            Ok(_) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
     }
     assets::serve(&state.assets, &method, path, request.headers())
 }
@@ -188,7 +216,15 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
         )
-        .merge(long.layer(DefaultBodyLimit::max(BODY_LIMIT)));
+        .merge(long.layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        // HTML, not API: the wizard's pages stay out of the OpenAPI document.
+        .merge(
+            http::setup::router().layer(
+                ServiceBuilder::new()
+                    .layer(DefaultBodyLimit::max(SETUP_BODY_LIMIT))
+                    .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
+            ),
+        );
     api.fallback(fallback).with_state(state).layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
@@ -263,6 +299,9 @@ pub async fn start_with_store(
     let addr = listener.local_addr()?;
     let mut state = AppState::new(store, config, clock);
     state.background = background;
+    if let Some(settings) = state.store.backup_settings_get().await? {
+        state.set_backup_settings(settings);
+    }
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -1,6 +1,6 @@
 //! The command line: `serve` (the default), `migrate`, `openapi`, `user create`.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -132,12 +132,19 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             None => println!("Demo data exists: log in with the admin password printed when it was created."),
         }
     }
+    let needs_setup = !store.setup_state().await?.admin_exists;
     let running = app::start_with_store(config, clock, store, background).await?;
     // The handlers are installed before the line that tells supervisors we are up, so a
     // SIGTERM right after it is a graceful shutdown, not a kill.
     let signal = app::shutdown_signal()?;
     tracing::info!(addr = %running.addr, "listening");
-    println!("Farm Controller is listening on http://{}", running.addr);
+    // Written, not printed: a supervisor that stopped reading stdout must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Farm Controller is listening on http://{}", running.addr);
+    if needs_setup {
+        let _ = writeln!(out, "No admin yet: open http://{}/setup to set up this controller.", running.addr);
+    }
+    let _ = out.flush();
     signal.await;
     tracing::info!("shutting down: finishing in-flight requests");
     running.shutdown().await

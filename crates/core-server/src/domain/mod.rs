@@ -11,6 +11,7 @@ pub mod schedule_engine;
 pub mod schedule_rules;
 pub mod schedules;
 pub mod sensors;
+pub mod setup;
 pub mod site;
 pub mod time;
 pub mod users;

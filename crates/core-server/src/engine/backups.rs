@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::backup::{self, Kind, Manifest, Phase, Status};
 use crate::domain::error::{Error, Result};
+use crate::domain::setup::BackupSettings;
 
 /// An alarm is raised when the newest verified backup is older than this.
 pub const STALE_AFTER_MS: i64 = crate::domain::dashboard::BACKUP_STALE_AFTER_MS;
@@ -79,8 +80,9 @@ impl BackupJobs {
     }
 }
 
+/// The backups folder in effect: the setup wizard's choice, else the configuration's.
 pub fn dir(state: &AppState) -> PathBuf {
-    state.config.backup_dir()
+    state.backup_settings().dir
 }
 
 #[derive(Serialize)]
@@ -140,6 +142,10 @@ pub async fn restore(state: &AppState, name: &str) -> Result<String> {
     }
     let _turn = state.backup_jobs.turn.lock().await;
     state.store.backup_restore(dir, name.to_owned(), state.clock.now_ms()).await?;
+    // The restored data may hold other backup settings (or none: then the configuration's).
+    let settings =
+        state.store.backup_settings_get().await?.unwrap_or_else(|| BackupSettings::from_config(&state.config));
+    state.set_backup_settings(settings);
     if let Err(e) = super::schedules::evaluate(state).await {
         tracing::warn!("schedule evaluation after the restore failed: {e}");
     }
@@ -202,7 +208,7 @@ pub fn newest_verified(state: &AppState) -> Option<i64> {
 
 /// The instant of today's scheduled backup (site time), or `None` when the setting is off.
 fn due_today(state: &AppState, timezone: &str, now: i64) -> Option<i64> {
-    let at = NaiveTime::parse_from_str(state.config.backup_time.as_deref()?, "%H:%M").ok()?;
+    let at = NaiveTime::parse_from_str(state.backup_settings().daily_at.as_deref()?, "%H:%M").ok()?;
     let tz: chrono_tz::Tz = timezone.parse().ok()?;
     let today = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now)?.with_timezone(&tz).date_naive();
     // In a DST gap, the first valid instant after it; in an overlap, the first occurrence.

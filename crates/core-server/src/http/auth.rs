@@ -88,7 +88,7 @@ fn session_cookie(value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
 }
 
 /// Starts a session for `user` and returns it with its `Set-Cookie` header.
-async fn start_session(
+pub(crate) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     user: User,

@@ -16,6 +16,7 @@ pub mod nodes;
 pub mod outputs;
 pub mod schedules;
 pub mod sensors;
+pub mod setup;
 pub mod site;
 pub mod users;
 

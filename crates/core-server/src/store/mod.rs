@@ -16,6 +16,7 @@ pub mod pool;
 pub mod schedules;
 pub mod sensors;
 pub mod sessions;
+pub mod setup;
 pub mod site;
 pub mod users;
 
@@ -34,6 +35,7 @@ pub use pool::Pool;
 pub use schedules::ScheduleStore;
 pub use sensors::SensorStore;
 pub use sessions::{SessionRow, SessionStore};
+pub use setup::SetupStore;
 pub use site::SiteStore;
 pub use users::UserStore;
 
@@ -55,6 +57,7 @@ pub trait Store:
     + ScheduleStore
     + BackupStore
     + AdoptionStore
+    + SetupStore
     + Send
     + Sync
     + 'static
@@ -76,6 +79,7 @@ impl<T> Store for T where
         + ScheduleStore
         + BackupStore
         + AdoptionStore
+        + SetupStore
         + Send
         + Sync
         + 'static

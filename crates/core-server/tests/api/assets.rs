@@ -1,6 +1,8 @@
 //! The dashboard is served with SPA fallback and the right cache headers.
 
-use crate::support::TestApp;
+use core_server::domain::users::Role;
+
+use crate::support::{ADMIN_PASSWORD, TestApp};
 
 async fn app_with_dashboard() -> (TestApp, tempfile::TempDir) {
     let dist = tempfile::tempdir().unwrap();
@@ -9,6 +11,8 @@ async fn app_with_dashboard() -> (TestApp, tempfile::TempDir) {
     std::fs::write(dist.path().join("assets/app-3f2a1b.js"), "console.log('farm')").unwrap();
     let dir = dist.path().to_owned();
     let app = TestApp::spawn_with(move |c| c.dashboard_dir = Some(dir)).await;
+    // Until an admin exists, dashboard pages redirect to the setup wizard (tests/api/setup.rs).
+    app.create_user("ada", Role::Admin, ADMIN_PASSWORD).await;
     (app, dist)
 }
 
@@ -48,6 +52,7 @@ async fn path_traversal_never_leaves_the_dashboard_folder() {
 #[tokio::test]
 async fn embedded_dashboard_or_build_hint_is_served_at_root() {
     let app = TestApp::spawn().await;
+    app.create_user("ada", Role::Admin, ADMIN_PASSWORD).await;
     let response = app.anonymous().get(app.url("/")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
