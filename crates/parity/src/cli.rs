@@ -33,6 +33,52 @@ pub enum Command {
     Run(RunArgs),
     /// Compare two backends that are already running
     Compare(CompareArgs),
+    /// Send the hostile requests of parity/hostile.yaml to each backend: every one must get a
+    /// 4xx JSON error, leak no file and leave the database unchanged
+    Hostile(HostileArgs),
+    /// Run schemathesis over the whole OpenAPI document against each backend (docs/conformance.md)
+    Conformance(ConformanceArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConformanceArgs {
+    /// The repository root [default: found from the current folder]
+    #[arg(long)]
+    pub repo: Option<PathBuf>,
+    /// Backends to test, each on its own copy of one seeded database (rust, python); repeatable
+    #[arg(long = "backend", default_values_t = ["rust".to_owned(), "python".to_owned()])]
+    pub backends: Vec<String>,
+    /// Test cases per operation and phase
+    #[arg(long, default_value_t = 10)]
+    pub examples: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// BACKEND:PREFIX: an operation path prefix the backend does not implement yet, excluded for
+    /// it only; repeatable
+    #[arg(long)]
+    pub pending: Vec<String>,
+    /// The schemathesis executable [default: <repo>/.venv-tools/bin/schemathesis]
+    #[arg(long)]
+    pub schemathesis: Option<PathBuf>,
+    /// Where databases, logs and reports go [default: <repo>/target/conformance]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HostileArgs {
+    /// The repository root [default: found from the current folder]
+    #[arg(long)]
+    pub repo: Option<PathBuf>,
+    /// Backends to attack, each on its own copy of one seeded database (rust, python); repeatable
+    #[arg(long = "backend", default_values_t = ["rust".to_owned(), "python".to_owned()])]
+    pub backends: Vec<String>,
+    /// The case table [default: <repo>/parity/hostile.yaml]
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+    /// Where databases and logs go [default: <repo>/target/parity/hostile]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -215,6 +261,8 @@ pub async fn main(cli: Cli) -> i32 {
     let outcome = match cli.command {
         Command::Run(args) => run(args).await,
         Command::Compare(args) => compare(args).await,
+        Command::Hostile(args) => return hostile(args).await,
+        Command::Conformance(args) => return conformance(args).await,
     };
     match outcome {
         Ok((report, out, quiet)) => {
@@ -227,6 +275,81 @@ pub async fn main(cli: Cli) -> i32 {
         }
         Err(e) => {
             eprintln!("parity: harness error: {e:#}");
+            2
+        }
+    }
+}
+
+/// `parity hostile`: 0 when every case passed on every backend, 1 when one failed, 2 when the
+/// harness could not run.
+pub async fn hostile(args: HostileArgs) -> i32 {
+    let repo = find_repo(args.repo.as_deref());
+    let cases = args.cases.clone().unwrap_or_else(|| crate::hostile::default_cases(&repo));
+    let work = args.out.clone().unwrap_or_else(|| repo.join("target/parity/hostile"));
+    let prepared = (|| {
+        let file = crate::hostile::HostileFile::load(&cases)?;
+        let rust_bin = backend::require_rust_binary(&repo)?;
+        let specs =
+            args.backends.iter().map(|b| backend::resolve(b, None, None, &repo)).collect::<anyhow::Result<Vec<_>>>()?;
+        Ok::<_, anyhow::Error>((file, specs, vec![rust_bin.display().to_string()]))
+    })();
+    let (file, specs, seed) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("parity hostile: {e:#}");
+            return 2;
+        }
+    };
+    match crate::hostile::run(&file, &specs, &seed, &work).await {
+        Ok(outcomes) => {
+            let (table, passed) = crate::hostile::summarize(&file, &outcomes, &args.backends);
+            print!("{table}");
+            if passed { 0 } else { 1 }
+        }
+        Err(e) => {
+            eprintln!("parity hostile: harness error: {e:#} (logs in {})", work.display());
+            2
+        }
+    }
+}
+
+/// `parity conformance`: 0 when schemathesis passed on every backend.
+pub async fn conformance(args: ConformanceArgs) -> i32 {
+    let repo = find_repo(args.repo.as_deref());
+    let prepared = (|| {
+        let rust_bin = backend::require_rust_binary(&repo)?;
+        let mut specs = Vec::new();
+        for name in &args.backends {
+            let pending = args
+                .pending
+                .iter()
+                .filter_map(|p| p.split_once(':').filter(|(b, _)| b == name).map(|(_, prefix)| prefix.to_owned()))
+                .collect();
+            specs.push((backend::resolve(name, None, None, &repo)?, pending));
+        }
+        Ok::<_, anyhow::Error>((specs, vec![rust_bin.display().to_string()]))
+    })();
+    let (specs, seed) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("parity conformance: {e:#}");
+            return 2;
+        }
+    };
+    let opts = crate::conformance::Options {
+        schemathesis: args.schemathesis.clone().unwrap_or_else(|| repo.join(".venv-tools/bin/schemathesis")),
+        config: repo.join("parity/conformance/schemathesis.toml"),
+        contract: repo.join("openapi/core-server.json"),
+        examples: args.examples,
+        seed: args.seed,
+        pending: Vec::new(),
+        work: args.out.clone().unwrap_or_else(|| repo.join("target/conformance")),
+    };
+    match crate::conformance::run(&specs, &seed, &opts).await {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(e) => {
+            eprintln!("parity conformance: harness error: {e:#}");
             2
         }
     }

@@ -5,10 +5,12 @@
 pub mod backend;
 pub mod canon;
 pub mod cli;
+pub mod conformance;
 pub mod db;
 pub mod diff;
 pub mod exchange;
 pub mod generate;
+pub mod hostile;
 pub mod openapi;
 pub mod report;
 pub mod rules;

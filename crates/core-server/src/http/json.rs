@@ -19,13 +19,24 @@ pub struct Json<T>(pub T);
 /// that names it instead of a 400 for the whole body.
 pub struct LenientJson<T>(pub T);
 
+/// `application/json`, with no parameter but an optional `charset=utf-8`: JSON is UTF-8
+/// (RFC 8259), so a body declared in another encoding would be read as something it is not.
+fn is_json_content_type(content_type: &str) -> bool {
+    let mut parts = content_type.split(';');
+    let media_type_is_json = parts.next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    media_type_is_json
+        && parts.all(|p| match p.split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+                value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        })
+}
+
 /// The body of a JSON request, within the body limit.
 async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    let is_json =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_content_type);
     if !is_json {
         return Err(ApiError::bad_request("expected a JSON body with Content-Type: application/json"));
     }
@@ -92,6 +103,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // The fast path; the path-tracking deserializer (several times slower) runs only to
     // explain a failure.
     if let Ok(value) = serde_json::from_slice(bytes) {
+        // serde also reads a struct from an array of its fields in order; the contract says
+        // every body is an object, so that form is refused.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(ApiError::validation(vec![FieldError::new("body", "must be a JSON object")]));
+        }
         return Ok(value);
     }
     let malformed =
@@ -148,6 +164,25 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    #[test]
+    fn a_struct_written_as_an_array_is_refused() {
+        let err = parse::<Block>(br#" ["06:00", "07:00"]"#).expect_err("refused");
+        assert_eq!(err.into_response().status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(parse::<Block>(br#"{"start": "06:00", "end": "07:00"}"#).is_ok());
+    }
+
+    #[test]
+    fn json_content_type_allows_only_a_utf8_charset() {
+        for ok in ["application/json", "Application/JSON ; charset=UTF-8", "application/json; charset=\"utf-8\""] {
+            assert!(is_json_content_type(ok), "{ok}");
+        }
+        for bad in
+            ["text/plain", "application/json; charset=utf-16", "application/jsonx", "application/json;charset=latin1"]
+        {
+            assert!(!is_json_content_type(bad), "{bad}");
+        }
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

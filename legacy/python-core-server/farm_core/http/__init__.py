@@ -73,11 +73,24 @@ def is_visible_ascii(value: str) -> bool:
     return all(" " <= ch <= "~" or ch == "\t" for ch in value)
 
 
+def is_json_content_type(content_type: str) -> bool:
+    """`application/json`, with no parameter but an optional `charset=utf-8`: JSON is UTF-8
+    (RFC 8259), so a body declared in another encoding would be read as something it is not."""
+    media_type, *params = content_type.split(";")
+    if media_type.strip().lower() != "application/json":
+        return False
+    for param in params:
+        name, sep, value = param.partition("=")
+        if sep and name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
 async def read_body(request: Request) -> bytes:
     """A JSON request's body, checked like Rust's `Json<T>` extractor: Content-Type first (400),
     then the 1 MiB limit (413)."""
     content_type = header_str(request, "content-type")
-    if content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json":
+    if content_type is None or not is_json_content_type(content_type):
         raise BadRequest("expected a JSON body with Content-Type: application/json")
     too_large = PayloadTooLarge("request body is too large")
     declared = request.headers.get("content-length", "")

@@ -786,6 +786,281 @@ class Struct(Kind):
         return out
 
 
+# --- internally tagged enums (`#[serde(tag = "type")]`): serde buffers the whole value first --------
+
+
+class _Content:
+    """serde's `Content`: a JSON value buffered as serde_json delivered it. `kind` is `u`, `i`,
+    `f` (numbers), `s`, `b`, `unit`, `seq` or `map` (a list of key/value pairs, keys as strings)."""
+
+    __slots__ = ("kind", "value")
+
+    def __init__(self, kind: str, value: Any) -> None:
+        self.kind = kind
+        self.value = value
+
+    def unexpected(self) -> str:
+        """serde's `Unexpected` of this content, as its messages show it."""
+        k, v = self.kind, self.value
+        if k in ("u", "i"):
+            return f"integer `{v}`"
+        if k == "f":
+            return f"floating point `{format_float(v)}`"
+        if k == "s":
+            return f"string {rust_debug_str(v)}"
+        if k == "b":
+            return f"boolean `{'true' if v else 'false'}`"
+        if k == "unit":
+            return "null"
+        return "sequence" if k == "seq" else "map"
+
+
+def _read_content(r: Reader) -> _Content:
+    """`Content::deserialize` over serde_json's `deserialize_any`: only syntax errors."""
+    b = r.ws()
+    if b == -1:
+        raise JsonSyntaxError(EOF_VALUE)
+    if b == 0x22:
+        r.i += 1
+        return _Content("s", r.string())
+    if b == 0x6E:
+        r.i += 1
+        r.ident(b"ull")
+        return _Content("unit", None)
+    if b in (0x74, 0x66):
+        r.i += 1
+        r.ident(b"rue" if b == 0x74 else b"alse")
+        return _Content("b", b == 0x74)
+    if b == 0x2D or b in _DIGITS:
+        positive = b != 0x2D
+        if not positive:
+            r.i += 1
+        kind, value = r.number(positive)
+        return _Content(kind, value)
+    if b == 0x5B:
+        r.i += 1
+        items: list[_Content] = []
+        while r.has_next_element(not items):
+            items.append(_read_content(r))
+        r.end_seq()
+        return _Content("seq", items)
+    if b == 0x7B:
+        r.i += 1
+        pairs: list[tuple[str, _Content]] = []
+        first = True
+        while r.has_next_key(first):
+            first = False
+            r.i += 1
+            key = r.string()
+            r.colon()
+            pairs.append((key, _read_content(r)))
+        r.i += 1
+        return _Content("map", pairs)
+    raise JsonSyntaxError(EXPECTED_VALUE)
+
+
+class _ContentError(Exception):
+    """A data error while deserializing buffered content (serde reports it without a path)."""
+
+
+def _content_value(kind: Kind, c: _Content) -> Any:
+    """What `kind` makes of buffered content, as serde's `ContentDeserializer` does."""
+    if isinstance(kind, Optional):
+        return None if c.kind == "unit" else _content_value(kind.inner, c)
+    if isinstance(kind, TimestampKind):
+        value = _content_value(Str(), c)
+        ms = parse_rfc3339(value)
+        if ms is None:
+            raise _ContentError(TIMESTAMP_PROBLEM)
+        return ms
+    if isinstance(kind, Str):
+        if c.kind == "s":
+            return c.value
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected a string")
+    if isinstance(kind, Bool):
+        if c.kind == "b":
+            return c.value
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected a boolean")
+    if isinstance(kind, Int):
+        if c.kind == "i" or (c.kind == "u" and c.value <= _I64_MAX):
+            return c.value
+        if c.kind == "u":
+            raise _ContentError(f"invalid value: integer `{c.value}`, expected i64")
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected i64")
+    if isinstance(kind, Float):
+        if c.kind in ("u", "i", "f"):
+            return float(c.value)
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected f64")
+    if isinstance(kind, EnumKind):
+        if c.kind == "s":
+            return _content_variant(kind, c.value)
+        if c.kind == "map":
+            if len(c.value) != 1:
+                raise _ContentError("invalid value: map, expected map with a single key")
+            key, value = c.value[0]
+            member = _content_variant(kind, key)
+            if value.kind != "unit":
+                raise _ContentError(f"invalid type: {value.unexpected()}, expected unit")
+            return member
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected string or map")
+    if isinstance(kind, Seq):
+        if c.kind != "seq":
+            raise _ContentError(f"invalid type: {c.unexpected()}, expected a sequence")
+        return [_content_value(kind.inner, item) for item in c.value]
+    if isinstance(kind, Struct):
+        return _content_struct(kind, c, f"struct {kind.name}")
+    if isinstance(kind, Tagged):
+        return kind.from_content(c)
+    raise TypeError(f"unsupported content kind {kind}")
+
+
+def _content_variant(kind: EnumKind, name: str) -> enum.Enum:
+    member = kind.members.get(name)
+    if member is None:
+        raise _ContentError(f"unknown variant `{name}`, expected {_one_of(kind.names)}")
+    return member
+
+
+def _content_struct(struct: Struct, c: _Content, expecting: str) -> dict[str, Any]:
+    if c.kind == "map":
+        values: dict[str, Any] = {}
+        for key, item in c.value:
+            kind = struct.fields.get(key)
+            if kind is None:
+                raise _ContentError(f"unknown field `{key}`, expected {_one_of(list(struct.fields))}")
+            if key in values:
+                raise _ContentError(f"duplicate field `{key}`")
+            values[key] = _content_value(kind, item)
+        for name, default in struct.defaults.items():
+            if name not in values:
+                if default is REQUIRED:
+                    raise _ContentError(f"missing field `{name}`")
+                values[name] = None if default is OPTION else default()
+        return values
+    if c.kind == "seq":
+        items = c.value
+        values = {}
+        count = len(struct.fields)
+        for index, (name, kind) in enumerate(struct.fields.items()):
+            if index >= len(items):
+                default = struct.defaults[name]
+                if default is REQUIRED or default is OPTION:
+                    plural = "" if count == 1 else "s"
+                    raise _ContentError(f"invalid length {index}, expected {expecting} with {count} element{plural}")
+                values[name] = default()
+                continue
+            values[name] = _content_value(kind, items[index])
+        if len(items) > count:
+            plural = "" if count == 1 else "s"
+            raise _ContentError(f"invalid length {len(items)}, expected {count} element{plural} in sequence")
+        return values
+    raise _ContentError(f"invalid type: {c.unexpected()}, expected {expecting}")
+
+
+class Tagged(Kind):
+    """An internally tagged enum of struct variants with `deny_unknown_fields`. serde reads the
+    tag while buffering the rest of the value, then reads the variant from the buffer, where its
+    path is no longer tracked: errors inside the variant name the enum's own path."""
+
+    def __init__(self, name: str, variants: dict[str, Struct], tag: str = "type") -> None:
+        self.name = name
+        self.variants = variants
+        self.names = list(variants)
+        self.tag = tag
+        self.expecting = f"internally tagged enum {name}"
+
+    def _variant(self, r: Reader | None, c: _Content | None, path: Path) -> str:
+        if r is not None:
+            b = r.ws()
+            if b == 0x22:
+                r.i += 1
+                name = r.string()
+            elif b == -1:
+                raise JsonSyntaxError(EOF_VALUE)
+            else:
+                raise r.invalid_type("variant identifier", path)
+        else:
+            assert c is not None
+            if c.kind != "s":
+                raise _ContentError(f"invalid type: {c.unexpected()}, expected variant identifier")
+            name = c.value
+        if name not in self.variants:
+            message = f"unknown variant `{name}`, expected {_one_of(self.names)}"
+            if r is None:
+                raise _ContentError(message)
+            raise JsonDataError(message, path)
+        return name
+
+    def read(self, r: Reader, path: Path) -> Any:
+        b = r.ws()
+        if b == 0x7B:
+            r.i += 1
+            variant = None
+            rest: list[tuple[str, _Content]] = []
+            first = True
+            while r.has_next_key(first):
+                first = False
+                r.i += 1
+                key = r.string()
+                r.colon()
+                if key == self.tag:
+                    if variant is not None:
+                        raise JsonDataError(f"duplicate field `{self.tag}`", path)
+                    variant = self._variant(r, None, (*path, key))
+                else:
+                    rest.append((key, _read_content(r)))
+            r.i += 1
+            if variant is None:
+                raise JsonDataError(f"missing field `{self.tag}`", path)
+            content = _Content("map", rest)
+        elif b == 0x5B:
+            r.i += 1
+            if not r.has_next_element(True):
+                r.i += 1
+                raise JsonDataError(f"missing field `{self.tag}`", path)
+            variant = self._variant(r, None, (*path, 0))
+            items: list[_Content] = []
+            while r.has_next_element(False):
+                items.append(_read_content(r))
+            r.end_seq()
+            content = _Content("seq", items)
+        elif b == -1:
+            raise JsonSyntaxError(EOF_VALUE)
+        else:
+            raise r.invalid_type(self.expecting, path)
+        try:
+            return self._build(variant, content)
+        except _ContentError as err:
+            raise JsonDataError(str(err), path) from None
+
+    def _build(self, variant: str, content: _Content) -> dict[str, Any]:
+        struct = self.variants[variant]
+        values = _content_struct(struct, content, f"struct variant {self.name}::{struct.name}")
+        return {self.tag: variant, **values}
+
+    def from_content(self, c: _Content) -> dict[str, Any]:
+        """The enum inside buffered content (nested in another tagged enum)."""
+        if c.kind == "map":
+            variant = None
+            rest = []
+            for key, item in c.value:
+                if key == self.tag:
+                    if variant is not None:
+                        raise _ContentError(f"duplicate field `{self.tag}`")
+                    variant = self._variant(None, item, ())
+                else:
+                    rest.append((key, item))
+            if variant is None:
+                raise _ContentError(f"missing field `{self.tag}`")
+            return self._build(variant, _Content("map", rest))
+        if c.kind == "seq":
+            if not c.value:
+                raise _ContentError(f"missing field `{self.tag}`")
+            variant = self._variant(None, c.value[0], ())
+            return self._build(variant, _Content("seq", c.value[1:]))
+        raise _ContentError(f"invalid type: {c.unexpected()}, expected {self.expecting}")
+
+
 class TimestampField:
     """Marks an `int` field (epoch milliseconds) that travels as an RFC 3339 string."""
 
@@ -794,6 +1069,9 @@ def _kind_of(annotation: Any) -> Kind:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         base, *extras = typing.get_args(annotation)
+        for extra in extras:
+            if isinstance(extra, Kind):
+                return extra
         return TimestampKind() if any(e is TimestampField for e in extras) else _kind_of(base)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -936,9 +1214,17 @@ def parse(data: bytes, model: type[M]) -> M:
     `Validation` (wrong shape), with the Rust server's messages. Like the Rust server, it tries
     the fast reader first and explains failures with the exact one."""
     values = _parse_fast(data, struct_of(model))
-    if values is not None:
-        return model.model_construct(**values)
-    return parse_exact(data, model)
+    if values is None:
+        return parse_exact(data, model)
+    _refuse_array(data)
+    return model.model_construct(**values)
+
+
+def _refuse_array(data: bytes) -> None:
+    """serde also reads a struct from an array of its fields in order; the contract says every
+    body is an object, so that form is refused once it has parsed (as the Rust server does)."""
+    if data.lstrip(b" \t\r\n")[:1] == b"[":
+        raise Validation([FieldError("body", "must be a JSON object")])
 
 
 def parse_exact(data: bytes, model: type[M]) -> M:
@@ -951,4 +1237,5 @@ def parse_exact(data: bytes, model: type[M]) -> M:
         raise BadRequest(f"malformed JSON: {err}") from None
     except JsonDataError as err:
         raise Validation([describe_data_error(format_path(err.path), err.message)]) from None
+    _refuse_array(data)
     return model.model_construct(**values)
