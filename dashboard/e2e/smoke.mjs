@@ -78,6 +78,16 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
 }
 
+/** Shoots the page as a phone shows it, failing when it is wider than the phone; back to desktop after. */
+async function phoneShot(page, name) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `${name}: the page is ${overflow}px wider than the phone`);
+  await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 async function login(page) {
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill(password);
@@ -291,6 +301,32 @@ const steps = [
     },
   ],
   [
+    "runs the new schedule now and finds its decision and command in the action log",
+    async (page) => {
+      const panel = page.locator("[data-schedule-panel]");
+      await panel.getByRole("button", { name: "Run now" }).click();
+      await panel.getByText("Running until").waitFor({ timeout: WAIT });
+      await page.getByRole("link", { name: "Action log", exact: true }).click();
+      await page.waitForURL(/\/action-log/, { timeout: WAIT });
+      // The engine decides within moments; the page looks again every 15 s, so allow one round.
+      const row = page.locator('tbody tr[data-outcome="fired"]', { hasText: "Smoke watering" }).first();
+      await row.waitFor({ timeout: 2 * WAIT });
+      await row.locator("[data-command-ids]").waitFor({ timeout: WAIT });
+      const text = await row.innerText();
+      check(text.includes("Started") && text.includes("Irrigation valve"), `the action log row reads: ${text}`);
+      // Filtering goes into the address and to the API.
+      await page.getByLabel("Outcome").selectOption("fired");
+      await page.waitForURL(/outcome=fired/, { timeout: WAIT });
+      await row.waitFor({ timeout: WAIT });
+      check(
+        (await page.locator("tbody tr[data-outcome]").evaluateAll((rows) => rows.every((r) => r.dataset.outcome === "fired"))),
+        "the outcome filter lets other outcomes through",
+      );
+      await shot(page, "18-action-log");
+      await phoneShot(page, "18-action-log-phone");
+    },
+  ],
+  [
     "lists a device waiting to be adopted and adopts it, showing the token once",
     async (page) => {
       // A new device announces itself (no authentication), as a node's agent does on first boot.
@@ -332,6 +368,44 @@ const steps = [
     },
   ],
   [
+    "renames a sensor and changes an output's default state from the node page",
+    async (page) => {
+      // The node's own settings: a heartbeat out of range is refused next to its field, in words.
+      await page.getByRole("button", { name: "Rename or change heartbeat" }).click();
+      const nodeForm = page.locator("form", { has: page.getByRole("heading", { name: "Change Greenhouse" }) });
+      await nodeForm.getByLabel("Heartbeat every (s)").fill("2");
+      await nodeForm.getByRole("button", { name: "Save" }).click();
+      await nodeForm.locator(".field__error", { hasText: "from 5 to 3600" }).waitFor({ timeout: WAIT });
+      await nodeForm.getByRole("button", { name: "Cancel" }).click();
+
+      const sensors = page.locator('[data-manage="sensors"]');
+      await sensors.locator("summary").click();
+      const item = sensors.locator("[data-sensor-setting]").first();
+      await item.getByRole("button", { name: "Edit" }).click();
+      const name = item.getByLabel("Name");
+      await name.fill("");
+      await item.getByRole("button", { name: "Save" }).click();
+      await item.locator(".field__error", { hasText: "is required" }).waitFor({ timeout: WAIT });
+      await name.fill("Air temperature north");
+      await item.getByLabel("Keep readings (days)").fill("90");
+      await item.getByRole("button", { name: "Save" }).click();
+      await item.getByText("kept 90 d").waitFor({ timeout: WAIT });
+      await page.locator(".sensor__name", { hasText: "Air temperature north" }).waitFor({ timeout: WAIT });
+
+      const outputs = page.locator('[data-manage="outputs"]');
+      await outputs.locator("summary").click();
+      const output = outputs.locator("[data-output-setting]").first();
+      await output.getByRole("button", { name: "Edit" }).click();
+      await output.getByLabel("Default state").selectOption("1");
+      await output.getByRole("button", { name: "Save" }).click();
+      await output.getByText("default On").waitFor({ timeout: WAIT });
+      await outputs.getByRole("button", { name: "Add an output" }).click();
+      await shot(page, "17-node-edit");
+      await phoneShot(page, "17-node-edit-phone");
+      await outputs.getByRole("button", { name: "Cancel" }).click();
+    },
+  ],
+  [
     "takes a backup and sees it verified",
     async (page) => {
       await page.getByRole("link", { name: "Backups", exact: true }).click();
@@ -347,12 +421,62 @@ const steps = [
     },
   ],
   [
+    "acknowledges the open backup alarm from the overview",
+    async (page) => {
+      // Started without a backup, the server raised "no verified backup" at once.
+      await page.getByRole("link", { name: /^Alarms/ }).waitFor({ timeout: WAIT });
+      await page.getByRole("link", { name: "Overview", exact: true }).click();
+      const panel = page.locator("[data-open-alarms]");
+      const alarm = panel.locator('[data-alarm-id][data-open="true"]', { hasText: "no verified backup" }).first();
+      await alarm.waitFor({ timeout: WAIT });
+      const id = await alarm.getAttribute("data-alarm-id");
+      await shot(page, "19-overview-alarm");
+      await alarm.getByRole("button", { name: "Acknowledge" }).click();
+      await page.locator(`[data-open-alarms] [data-alarm-id="${id}"]`).waitFor({ state: "detached", timeout: WAIT });
+      await page.goto(`${baseUrl}/alarms?show=all`);
+      const done = page.locator(`[data-alarm-id="${id}"][data-open="false"]`);
+      await done.waitFor({ timeout: WAIT });
+      check((await done.innerText()).includes("by admin"), "the alarm does not say who acknowledged it");
+      await shot(page, "19-alarms");
+      await phoneShot(page, "19-alarms-phone");
+    },
+  ],
+  [
     "shows the next schedule firings and the newest backup's age on the overview",
     async (page) => {
       await page.getByRole("link", { name: "Overview", exact: true }).click();
       await page.getByRole("heading", { name: "Next schedule firings" }).waitFor({ timeout: WAIT });
       await page.locator('[data-backup-age="ok"]').waitFor({ timeout: WAIT });
       await shot(page, "16-overview-coming-up");
+    },
+  ],
+  [
+    "changes the site name in settings and sees it after a reload",
+    async (page) => {
+      await page.getByRole("link", { name: "Settings", exact: true }).click();
+      const name = page.getByLabel("Site name");
+      await name.waitFor({ timeout: WAIT });
+      await name.fill("");
+      await page.getByRole("button", { name: "Save site settings" }).click();
+      await page.locator(".field--invalid .field__error", { hasText: "is required" }).waitFor({ timeout: WAIT });
+      await name.fill("Smoke Farm");
+      await page.getByLabel("Search time zones").fill("america");
+      await page.locator("[data-timezone-list] option").first().waitFor({ timeout: WAIT });
+      await shot(page, "20-settings-search");
+      await page.getByLabel("Search time zones").fill("");
+      await page.getByRole("button", { name: "Save site settings" }).click();
+      await page.locator("[data-saved]").waitFor({ timeout: WAIT });
+      await page.reload();
+      await page.getByLabel("Site name").waitFor({ timeout: WAIT });
+      await page.waitForFunction(
+        () => document.querySelector(".topbar__site")?.textContent === "Smoke Farm",
+        undefined,
+        { timeout: WAIT },
+      );
+      const saved = await page.getByLabel("Site name").inputValue();
+      check(saved === "Smoke Farm", `after a reload the site name reads ${saved}`);
+      await shot(page, "20-settings");
+      await phoneShot(page, "20-settings-phone");
     },
   ],
   [

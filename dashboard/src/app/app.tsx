@@ -2,6 +2,8 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { BrowserRouter, Link, Route, Routes } from "react-router";
 import { PageHeader } from "../components/page-header";
+import { ActionLogPage } from "../features/action-log";
+import { AlarmsPage } from "../features/alarms";
 import { ApiTokensPage } from "../features/api-tokens";
 import { LoginPage, RequireCapability } from "../features/auth";
 import { BackupsPage } from "../features/backups";
@@ -10,6 +12,7 @@ import { CommandsPage } from "../features/commands";
 import { NodeDetailPage, NodesPage, RegisterNodePage } from "../features/nodes";
 import { OverviewPage } from "../features/overview";
 import { SchedulesPage } from "../features/schedules";
+import { SettingsPage } from "../features/site";
 import { UsersPage } from "../features/users";
 import { Layout } from "./layout";
 import { createQueryClient } from "./query-client";
@@ -47,6 +50,23 @@ export function App() {
             />
             <Route path="nodes/:id" element={<NodeDetailPage />} />
             <Route path="commands" element={<CommandsPage />} />
+            <Route
+              path="action-log"
+              element={
+                <RequireCapability capability="logs.view">
+                  <ActionLogPage />
+                </RequireCapability>
+              }
+            />
+            <Route
+              path="alarms"
+              element={
+                <RequireCapability capability="alarms.view">
+                  <AlarmsPage />
+                </RequireCapability>
+              }
+            />
+            <Route path="settings" element={<SettingsPage />} />
             <Route
               path="schedules"
               element={

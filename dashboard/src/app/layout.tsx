@@ -1,5 +1,6 @@
 import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router";
+import { useOpenAlarmCount } from "../features/alarms";
 import { RequireSession, UserMenu, useCan, useRecheckSession } from "../features/auth";
 import { ServerInfo } from "../features/health";
 import { LiveIndicator, LiveProvider, useDashboardState } from "../features/live-state";
@@ -9,15 +10,21 @@ function Nav() {
   const canTokens = useCan("tokens.manage");
   const canBackups = useCan("backups.view");
   const canSchedules = useCan("schedules.view");
+  const canLogs = useCan("logs.view");
+  const canAlarms = useCan("alarms.view");
+  const openAlarms = useOpenAlarmCount();
   const links: [string, string, boolean][] = [
     ["/", "Overview", true],
     ["/charts", "Charts", true],
     ["/nodes", "Nodes", true],
     ["/schedules", "Schedules", canSchedules],
     ["/commands", "Commands", true],
+    ["/action-log", "Action log", canLogs],
+    ["/alarms", "Alarms", canAlarms],
     ["/backups", "Backups", canBackups],
     ["/users", "Users", canUsers],
     ["/tokens", "API tokens", canTokens],
+    ["/settings", "Settings", true],
   ];
   return (
     <nav className="nav" aria-label="Main">
@@ -26,6 +33,14 @@ function Nav() {
         .map(([to, label]) => (
           <NavLink key={to} to={to} end={to === "/"} className="nav__link">
             {label}
+            {to === "/alarms" && openAlarms !== null && (
+              <>
+                <span className="nav__count" aria-hidden="true">
+                  {openAlarms}
+                </span>
+                <span className="visually-hidden"> ({openAlarms} open)</span>
+              </>
+            )}
           </NavLink>
         ))}
     </nav>
@@ -43,7 +58,7 @@ function Shell() {
     <LiveProvider onStreamRefused={recheckSession}>
       <div className="shell">
         <header className="topbar">
-          <div className="topbar__inner">
+          <div className="topbar__inner topbar__inner--head">
             <NavLink to="/" className="topbar__brand">
               <SiteName />
             </NavLink>

@@ -12,6 +12,8 @@ interface ConfirmButtonProps {
   disabled?: boolean;
   /** Why it is disabled, shown on hover. */
   disabledReason?: string;
+  /** The small button, for a row of small actions. */
+  small?: boolean;
 }
 
 /** A destructive action that asks once, in place, before it runs. */
@@ -23,6 +25,7 @@ export function ConfirmButton({
   busy = false,
   disabled = false,
   disabledReason,
+  small = false,
 }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   if (asking && !disabled) {
@@ -51,7 +54,7 @@ export function ConfirmButton({
   return (
     <button
       type="button"
-      className="button button--danger-outline"
+      className={small ? "button button--small button--danger-outline" : "button button--danger-outline"}
       disabled={disabled || busy}
       title={disabled ? disabledReason : undefined}
       onClick={() => setAsking(true)}

@@ -86,6 +86,7 @@ export function dashboard(overrides: Partial<DashboardState> = {}): DashboardSta
       outputs: 1,
       commands_pending: 0,
     },
+    backup: { newest_verified_at: "2026-03-01T03:00:00.000Z", age_s: 10800, stale: false },
     generated_at: "2026-03-01T06:00:00.000Z",
     ...overrides,
   };

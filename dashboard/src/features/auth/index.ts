@@ -5,3 +5,4 @@ export { RequireCapability } from "./components/require-capability";
 export { UserMenu } from "./components/user-menu";
 export { useCan, useCurrentSession } from "./session-context";
 export { useRecheckSession } from "./api/get-session";
+export { ChangePasswordForm } from "./components/change-password-form";

@@ -5,32 +5,12 @@ import {
   recallRestore,
   rememberRestore,
   backupIsTooOld,
-  newestVerified,
   restoreConfirmed,
   runningBackups,
   sha256Hex,
-  type Manifest,
   type RunningBackup,
 } from "./backup-words";
 import type { BackupProgress } from "../live-state";
-
-function manifest(overrides: Partial<Manifest> = {}): Manifest {
-  return {
-    format: 1,
-    name: "backup-a",
-    kind: "manual",
-    app_version: "1.0",
-    schema_version: 3,
-    created_at: "2026-03-01T06:00:00.000Z",
-    sha256: "00",
-    size: 2048,
-    row_counts: {},
-    status: "verified",
-    problem: null,
-    verified_at: "2026-03-01T06:00:01.000Z",
-    ...overrides,
-  };
-}
 
 const running: RunningBackup = { name: "b1", kind: "manual", started_at: "2026-03-01T06:00:00.000Z", phase: "snapshot" };
 const NOW = "2026-03-01T07:00:00.000Z";
@@ -76,14 +56,6 @@ describe("restoreConfirmed", () => {
     expect(restoreConfirmed("backup-a", " backup-a ")).toBe(true);
     expect(restoreConfirmed("backup-a", "backup-")).toBe(false);
     expect(restoreConfirmed("backup-a", "BACKUP-A")).toBe(false);
-  });
-});
-
-describe("newestVerified", () => {
-  it("skips failed ones", () => {
-    const good = manifest({ name: "old" });
-    expect(newestVerified([manifest({ name: "new", status: "failed", problem: "bad" }), good])).toBe(good);
-    expect(newestVerified([])).toBeNull();
   });
 });
 

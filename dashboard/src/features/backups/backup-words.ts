@@ -67,11 +67,6 @@ export function restoreConfirmed(name: string, typed: string): boolean {
   return typed.trim() === name;
 }
 
-/** The newest verified backup (the list is newest first), or null. */
-export function newestVerified(items: readonly Manifest[]): Manifest | null {
-  return items.find((b) => b.status === "verified") ?? null;
-}
-
 /** Two days: an older newest good backup is worth a warning. */
 export const BACKUP_TOO_OLD_MS = 2 * 24 * 3600 * 1000;
 

@@ -1,5 +1,4 @@
 /** Backups: list, take, download, upload, verify, delete, restore. */
 export { BackupsPage } from "./components/backups-page";
 export { useBackups } from "./api/list-backups";
-export { BACKUP_TOO_OLD_MS, newestVerified } from "./backup-words";
 export { BackupAge } from "./components/backup-age";

@@ -116,7 +116,7 @@ describe("applyEvent: readings", () => {
 });
 
 describe("applyEvent: backups", () => {
-  it("leaves the state as it is (the backups page follows these)", () => {
+  it("leaves the state as it is while a backup runs (the backups page follows these)", () => {
     const start = dashboard();
     const applied = applyEvent(start, {
       type: "backup",
@@ -124,6 +124,14 @@ describe("applyEvent: backups", () => {
     });
     expect(applied).toEqual({ state: start, stale: false });
     expect(applied.state).toBe(start);
+  });
+
+  it("reads the state again when a backup ends (its newest verified backup may change)", () => {
+    const start = dashboard();
+    for (const status of ["verified", "failed"] as const) {
+      const applied = applyEvent(start, { type: "backup", data: { name: "b", phase: null, status, problem: null } });
+      expect(applied).toEqual({ state: start, stale: true });
+    }
   });
 });
 

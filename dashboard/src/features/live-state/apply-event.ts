@@ -103,7 +103,10 @@ export function applyEvent(state: DashboardState, event: LiveEvent): Applied {
     case "reading":
       return applyReading(state, event.data);
     case "backup":
-      // Not part of the dashboard state: the backups page listens for these itself.
+      // A finished backup may change the state's newest verified backup: read it again.
+      return { state, stale: event.data.status !== "running" };
+    case "alarm":
+      // Not part of the dashboard state: the alarms listen for these themselves.
       return { state, stale: false };
   }
 }

@@ -24,6 +24,20 @@ describe("parseLiveEvent", () => {
     expect(parseLiveEvent("reading", JSON.stringify({ sensor_id: "3", ts: "x", value: 1 }))).toBeNull();
     expect(parseLiveEvent("command", JSON.stringify({ id: 1, output_id: 2, state: 1 }))).toBeNull();
     expect(parseLiveEvent("alarm", JSON.stringify({ id: 1 }))).toBeNull();
+    expect(parseLiveEvent("weather", JSON.stringify({ id: 1 }))).toBeNull();
+  });
+
+  it("reads a raised alarm", () => {
+    const alarm = {
+      id: 4,
+      severity: "warning",
+      message: "no verified backup in the last 2 days",
+      raised_at: "2026-03-01T06:00:00.000Z",
+      schedule_id: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+    };
+    expect(parseLiveEvent("alarm", JSON.stringify(alarm))).toEqual({ type: "alarm", data: alarm });
   });
 });
 

@@ -9,6 +9,7 @@ export type SensorState = Schemas["SensorState"];
 export type Command = Schemas["Command"];
 type Sensor = Schemas["Sensor"];
 type Manifest = Schemas["Manifest"];
+export type Alarm = Schemas["Alarm"];
 
 /**
  * A `reading` event: a sensor's newest value. The OpenAPI document does not
@@ -39,7 +40,8 @@ export type LiveEvent =
   | { type: "output"; data: Output }
   | { type: "command"; data: Command }
   | { type: "reading"; data: Reading }
-  | { type: "backup"; data: BackupProgress };
+  | { type: "backup"; data: BackupProgress }
+  | { type: "alarm"; data: Alarm };
 
 export type LiveEventType = LiveEvent["type"];
 
@@ -49,6 +51,7 @@ export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   "command",
   "reading",
   "backup",
+  "alarm",
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -94,6 +97,10 @@ export function parseLiveEvent(type: string, raw: string): LiveEvent | null {
         : null;
     case "backup":
       return hasStrings(data, ["name", "status"]) ? { type, data: data as unknown as BackupProgress } : null;
+    case "alarm":
+      return hasNumbers(data, ["id"]) && hasStrings(data, ["severity", "message", "raised_at"])
+        ? { type, data: data as unknown as Alarm }
+        : null;
     default:
       return null;
   }

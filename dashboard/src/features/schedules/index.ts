@@ -10,3 +10,6 @@ export const SchedulesPage = lazy(() =>
 
 /** The overview's list of the next firings (no calendar component). */
 export { NextFirings } from "./components/next-firings";
+
+/** Every schedule (for pickers elsewhere, such as the action log's filter). */
+export { useSchedules } from "./api/list-schedules";

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { ErrorMessage } from "../../../components/error-message";
 import { ConfirmButton } from "../../../components/confirm-button";
@@ -9,9 +9,10 @@ import { usePageTitle } from "../../../lib/use-page-title";
 import { NodeBundleView, ReplaceHardware } from "../../adoption";
 import { useCan } from "../../auth";
 import { useDashboardState, type Node } from "../../live-state";
-import { OutputList } from "../../outputs";
-import { SensorGrid } from "../../sensors";
+import { OutputList, OutputSettings } from "../../outputs";
+import { SensorGrid, SensorSettings } from "../../sensors";
 import { useRetireNode } from "../api/retire-node";
+import { EditNodeForm } from "./edit-node-form";
 import { NodeStatusBadge } from "./node-status-badge";
 
 function Facts({ node }: { node: Node }) {
@@ -39,13 +40,14 @@ function Facts({ node }: { node: Node }) {
   );
 }
 
-/** One node: its facts, live sensors and outputs, and retiring it. */
+/** One node: its facts, live sensors and outputs; for managers, changing them and retiring it. */
 export function NodeDetailPage() {
   const { id } = useParams();
   const nodeId = Number(id);
   const state = useDashboardState();
   const canManage = useCan("nodes.manage");
   const retire = useRetireNode();
+  const [editing, setEditing] = useState(false);
   const node = state.data?.nodes.find((n) => n.id === nodeId);
   usePageTitle(node?.name ?? "Node");
 
@@ -81,13 +83,20 @@ export function NodeDetailPage() {
         }
         actions={
           canManage && !retired ? (
-            <ConfirmButton
-              label="Retire node"
-              question={`Retire ${node.name}? Its token stops working at once and its open commands expire. Its history stays. This cannot be undone here.`}
-              confirmLabel="Yes, retire it"
-              busy={retire.isPending}
-              onConfirm={() => retire.mutate(node.id)}
-            />
+            <>
+              {!editing && (
+                <button type="button" className="button" onClick={() => setEditing(true)}>
+                  Rename or change heartbeat
+                </button>
+              )}
+              <ConfirmButton
+                label="Retire node"
+                question={`Retire ${node.name}? Its token stops working at once and its open commands expire. Its history stays. This cannot be undone here.`}
+                confirmLabel="Yes, retire it"
+                busy={retire.isPending}
+                onConfirm={() => retire.mutate(node.id)}
+              />
+            </>
           ) : undefined
         }
       />
@@ -95,6 +104,7 @@ export function NodeDetailPage() {
       {retired && (
         <p className="alert alert--info">This node is retired: it can no longer report or be switched. Its history stays.</p>
       )}
+      {editing && canManage && !retired && <EditNodeForm key={node.id} node={node} onDone={() => setEditing(false)} />}
       <Facts node={node} />
       {canManage && !retired && <ReplaceHardware nodeId={node.id} nodeName={node.name} />}
       <section aria-labelledby="node-outputs" className="section">
@@ -102,12 +112,14 @@ export function NodeDetailPage() {
           Outputs
         </h2>
         <OutputList outputs={outputs} nodes={[node]} />
+        {canManage && !retired && <OutputSettings nodeId={node.id} outputs={outputs} />}
       </section>
       <section aria-labelledby="node-sensors" className="section">
         <h2 id="node-sensors" className="section__title">
           Sensors
         </h2>
         <SensorGrid sensors={sensors} nodes={[node]} />
+        {canManage && !retired && <SensorSettings nodeId={node.id} sensors={sensors} />}
       </section>
       <NodeBundleView nodeId={node.id} />
     </>

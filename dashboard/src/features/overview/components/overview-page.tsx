@@ -1,9 +1,11 @@
 import { Link } from "react-router";
+import type { components } from "../../../api/schema";
 import { ErrorMessage } from "../../../components/error-message";
 import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { usePageTitle } from "../../../lib/use-page-title";
 import { useNow } from "../../../lib/use-now";
+import { OpenAlarms } from "../../alarms";
 import { useCan } from "../../auth";
 import { BackupAge } from "../../backups";
 import {
@@ -49,11 +51,12 @@ function Counts({ nodes, sensors, outputs }: Shown) {
   );
 }
 
+type BackupHealth = components["schemas"]["BackupHealth"];
+
 /** What comes next: the schedules' next firings and how old the newest good backup is. */
-function ComingUp() {
+function ComingUp({ backup }: { backup: BackupHealth }) {
   const canSchedules = useCan("schedules.view");
   const canBackups = useCan("backups.view");
-  if (!canSchedules && !canBackups) return null;
   return (
     <div className="grid grid--coming-up">
       {canSchedules && (
@@ -64,14 +67,12 @@ function ComingUp() {
           <NextFirings />
         </section>
       )}
-      {canBackups && (
-        <section className="card" aria-labelledby="overview-backups">
-          <h2 id="overview-backups" className="card__title">
-            Backups
-          </h2>
-          <BackupAge />
-        </section>
-      )}
+      <section className="card" aria-labelledby="overview-backups">
+        <h2 id="overview-backups" className="card__title">
+          Backups
+        </h2>
+        <BackupAge health={backup} linkToBackups={canBackups} />
+      </section>
     </div>
   );
 }
@@ -97,8 +98,9 @@ export function OverviewPage() {
     <>
       <PageHeader title={site.name} subtitle="Overview" />
       {state.isError && <ErrorMessage error={state.error} onRetry={() => void state.refetch()} />}
+      <OpenAlarms />
       <Counts nodes={active} sensors={sensors} outputs={outputs} />
-      <ComingUp />
+      <ComingUp backup={state.data.backup} />
 
       <section aria-labelledby="overview-nodes" className="section">
         <h2 id="overview-nodes" className="section__title">

@@ -5,7 +5,7 @@ import { usePageTitle } from "../../../lib/use-page-title";
 import { useCan } from "../../auth";
 import { useDashboardState } from "../../live-state";
 import { useCalendar } from "../api/get-calendar";
-import { useSite } from "../api/get-site";
+import { useSite } from "../../site";
 import { useSchedules } from "../api/list-schedules";
 import { useUpdateSchedule } from "../api/update-schedule";
 import {

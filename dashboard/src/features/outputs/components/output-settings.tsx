@@ -1,0 +1,230 @@
+import { useState, type FormEvent } from "react";
+import { keysOf, OUTPUT_KIND_LABELS } from "../../../api/enums";
+import { describeApiError } from "../../../api/describe-api-error";
+import { formErrors, withLocalProblems } from "../../../api/field-errors";
+import { ConfirmButton } from "../../../components/confirm-button";
+import { Field, FormSummary } from "../../../components/field";
+import type { OutputState } from "../../live-state";
+import { useCreateOutput } from "../api/create-output";
+import { useDeleteOutput } from "../api/delete-output";
+import { useUpdateOutput } from "../api/update-output";
+import { formatOutputState } from "../describe-output";
+import {
+  checkOutputForm,
+  defaultStateHint,
+  emptyOutputForm,
+  OUTPUT_FORM_FIELDS,
+  outputToForm,
+  toOutputDeclaration,
+  toOutputUpdate,
+  type OutputForm,
+} from "../output-form";
+
+function summaryOf(local: Record<string, string>, server: string | null): string | null {
+  return server ?? (Object.keys(local).length > 0 ? "Please correct the fields marked below." : null);
+}
+
+function OutputFields({
+  form,
+  errors,
+  isNew,
+  onChange,
+}: {
+  form: OutputForm;
+  errors: Record<string, string>;
+  isNew: boolean;
+  onChange: (change: Partial<OutputForm>) => void;
+}) {
+  return (
+    <div className="form__grid form__grid--tight">
+      {isNew && (
+        <Field label="Key" error={errors.key} hint="How the node names it: a-z, 0-9, _">
+          {(c) => (
+            <input
+              {...c}
+              className="mono"
+              autoCapitalize="none"
+              spellCheck={false}
+              value={form.key}
+              onChange={(e) => onChange({ key: e.target.value })}
+            />
+          )}
+        </Field>
+      )}
+      <Field label="Name" error={errors.name}>
+        {(c) => <input {...c} value={form.name} onChange={(e) => onChange({ name: e.target.value })} />}
+      </Field>
+      {isNew && (
+        <Field label="Kind" error={errors.kind}>
+          {(c) => (
+            <select
+              {...c}
+              value={form.kind}
+              onChange={(e) => onChange({ kind: e.target.value as OutputForm["kind"], default_state: "0" })}
+            >
+              {keysOf(OUTPUT_KIND_LABELS).map((kind) => (
+                <option key={kind} value={kind}>
+                  {OUTPUT_KIND_LABELS[kind]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field
+        label="Default state"
+        error={errors.default_state}
+        hint={
+          form.kind === "relay"
+            ? "What it returns to when no schedule holds it"
+            : `${defaultStateHint(form.kind)}: what it returns to when no schedule holds it`
+        }
+      >
+        {(c) =>
+          form.kind === "relay" ? (
+            <select {...c} value={form.default_state} onChange={(e) => onChange({ default_state: e.target.value })}>
+              <option value="0">Off</option>
+              <option value="1">On</option>
+            </select>
+          ) : (
+            <input
+              {...c}
+              inputMode="numeric"
+              value={form.default_state}
+              onChange={(e) => onChange({ default_state: e.target.value })}
+            />
+          )
+        }
+      </Field>
+    </div>
+  );
+}
+
+function EditOutput({ output, onDone }: { output: OutputState; onDone: () => void }) {
+  const update = useUpdateOutput();
+  const [form, setForm] = useState(() => outputToForm(output));
+  const [tried, setTried] = useState(false);
+  const local = tried ? checkOutputForm(form) : {};
+  const errors = withLocalProblems(local, formErrors(update.error, OUTPUT_FORM_FIELDS));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(checkOutputForm(form)).length > 0) return;
+    const body = toOutputUpdate(form, output);
+    if (Object.keys(body).length === 0) return onDone();
+    update.mutate({ id: output.id, body }, { onSuccess: onDone });
+  };
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label={`Change ${output.name}`}>
+      <FormSummary text={summaryOf(local, errors.summary)} />
+      <OutputFields form={form} errors={errors.byField} isNew={false} onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={update.isPending}>
+          {update.isPending ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function OutputItem({ output }: { output: OutputState }) {
+  const [editing, setEditing] = useState(false);
+  const remove = useDeleteOutput();
+  return (
+    <li className="setting" data-output-setting={output.id}>
+      {editing ? (
+        <EditOutput output={output} onDone={() => setEditing(false)} />
+      ) : (
+        <div className="setting__row">
+          <div className="setting__text">
+            <strong>{output.name}</strong>
+            <span className="small muted">
+              <span className="mono">{output.key}</span> · {OUTPUT_KIND_LABELS[output.kind]} · default{" "}
+              {formatOutputState(output.kind, output.default_state)}
+            </span>
+          </div>
+          <div className="setting__actions">
+            <button type="button" className="button button--small" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <ConfirmButton
+              label="Remove"
+              small
+              question={`Remove ${output.name} from this node? Its open commands expire; its history stays.`}
+              confirmLabel="Yes, remove it"
+              busy={remove.isPending}
+              onConfirm={() => remove.mutate({ id: output.id, nodeId: output.node_id })}
+            />
+          </div>
+        </div>
+      )}
+      {remove.isError && (
+        <p className="field__error" role="alert">
+          {describeApiError(remove.error)}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AddOutput({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
+  const create = useCreateOutput();
+  const [form, setForm] = useState(emptyOutputForm);
+  const [tried, setTried] = useState(false);
+  const local = tried ? checkOutputForm(form, takenKeys) : {};
+  const errors = withLocalProblems(local, formErrors(create.error, OUTPUT_FORM_FIELDS));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(checkOutputForm(form, takenKeys)).length > 0) return;
+    create.mutate({ nodeId, body: toOutputDeclaration(form) }, { onSuccess: onDone });
+  };
+
+  return (
+    <form className="form setting setting--new" onSubmit={submit} noValidate aria-label="Add an output">
+      <h4 className="setting__title">New output</h4>
+      <FormSummary text={summaryOf(local, errors.summary)} />
+      <OutputFields form={form} errors={errors.byField} isNew onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? "Adding…" : "Add output"}
+        </button>
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A node's outputs for those who manage nodes: rename, default state; add and remove. */
+export function OutputSettings({ nodeId, outputs }: { nodeId: number; outputs: readonly OutputState[] }) {
+  const [adding, setAdding] = useState(false);
+  return (
+    <details className="manage" data-manage="outputs">
+      <summary className="manage__summary">Edit outputs</summary>
+      <div className="manage__body">
+        {outputs.length > 0 && (
+          <ul className="settings" role="list">
+            {outputs.map((output) => (
+              <OutputItem key={output.id} output={output} />
+            ))}
+          </ul>
+        )}
+        {adding ? (
+          <AddOutput nodeId={nodeId} takenKeys={outputs.map((o) => o.key)} onDone={() => setAdding(false)} />
+        ) : (
+          <button type="button" className="button" onClick={() => setAdding(true)}>
+            Add an output
+          </button>
+        )}
+      </div>
+    </details>
+  );
+}

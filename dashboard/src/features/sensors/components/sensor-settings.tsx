@@ -1,0 +1,223 @@
+import { useState, type FormEvent } from "react";
+import { keysOf, SENSOR_KIND_LABELS } from "../../../api/enums";
+import { describeApiError } from "../../../api/describe-api-error";
+import { formErrors, withLocalProblems } from "../../../api/field-errors";
+import { ConfirmButton } from "../../../components/confirm-button";
+import { Field, FormSummary } from "../../../components/field";
+import type { SensorState } from "../../live-state";
+import { useCreateSensor } from "../api/create-sensor";
+import { useDeleteSensor } from "../api/delete-sensor";
+import { useUpdateSensor } from "../api/update-sensor";
+import {
+  checkSensorForm,
+  emptySensorForm,
+  SENSOR_FORM_FIELDS,
+  sensorToForm,
+  toSensorDeclaration,
+  toSensorUpdate,
+  type SensorForm,
+} from "../sensor-form";
+
+function summaryOf(local: Record<string, string>, server: string | null): string | null {
+  return server ?? (Object.keys(local).length > 0 ? "Please correct the fields marked below." : null);
+}
+
+/** The fields both editing and adding show; `isNew` adds key and kind, which are fixed afterwards. */
+function SensorFields({
+  form,
+  errors,
+  isNew,
+  onChange,
+}: {
+  form: SensorForm;
+  errors: Record<string, string>;
+  isNew: boolean;
+  onChange: (change: Partial<SensorForm>) => void;
+}) {
+  return (
+    <div className="form__grid form__grid--tight">
+      {isNew && (
+        <Field label="Key" error={errors.key} hint="How the node names it: a-z, 0-9, _">
+          {(c) => (
+            <input
+              {...c}
+              className="mono"
+              autoCapitalize="none"
+              spellCheck={false}
+              value={form.key}
+              onChange={(e) => onChange({ key: e.target.value })}
+            />
+          )}
+        </Field>
+      )}
+      <Field label="Name" error={errors.name}>
+        {(c) => <input {...c} value={form.name} onChange={(e) => onChange({ name: e.target.value })} />}
+      </Field>
+      {isNew && (
+        <Field label="Kind" error={errors.kind}>
+          {(c) => (
+            <select {...c} value={form.kind} onChange={(e) => onChange({ kind: e.target.value as SensorForm["kind"] })}>
+              {keysOf(SENSOR_KIND_LABELS).map((kind) => (
+                <option key={kind} value={kind}>
+                  {SENSOR_KIND_LABELS[kind]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label="Unit" error={errors.unit} hint="Such as °C or %">
+        {(c) => <input {...c} value={form.unit} onChange={(e) => onChange({ unit: e.target.value })} />}
+      </Field>
+      <Field label="Reading every (s)" error={errors.interval_s} hint="1–86400">
+        {(c) => (
+          <input
+            {...c}
+            inputMode="numeric"
+            value={form.interval_s}
+            onChange={(e) => onChange({ interval_s: e.target.value })}
+          />
+        )}
+      </Field>
+      <Field label="Keep readings (days)" error={errors.retention_days} hint="1–3650; hourly summaries stay longer">
+        {(c) => (
+          <input
+            {...c}
+            inputMode="numeric"
+            value={form.retention_days}
+            onChange={(e) => onChange({ retention_days: e.target.value })}
+          />
+        )}
+      </Field>
+    </div>
+  );
+}
+
+function EditSensor({ sensor, onDone }: { sensor: SensorState; onDone: () => void }) {
+  const update = useUpdateSensor();
+  const [form, setForm] = useState(() => sensorToForm(sensor));
+  const [tried, setTried] = useState(false);
+  const local = tried ? checkSensorForm(form) : {};
+  const errors = withLocalProblems(local, formErrors(update.error, SENSOR_FORM_FIELDS));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(checkSensorForm(form)).length > 0) return;
+    const body = toSensorUpdate(form, sensor);
+    if (Object.keys(body).length === 0) return onDone();
+    update.mutate({ id: sensor.id, body }, { onSuccess: onDone });
+  };
+
+  return (
+    <form className="form" onSubmit={submit} noValidate aria-label={`Change ${sensor.name}`}>
+      <FormSummary text={summaryOf(local, errors.summary)} />
+      <SensorFields form={form} errors={errors.byField} isNew={false} onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={update.isPending}>
+          {update.isPending ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SensorItem({ sensor }: { sensor: SensorState }) {
+  const [editing, setEditing] = useState(false);
+  const remove = useDeleteSensor();
+  return (
+    <li className="setting" data-sensor-setting={sensor.id}>
+      {editing ? (
+        <EditSensor sensor={sensor} onDone={() => setEditing(false)} />
+      ) : (
+        <div className="setting__row">
+          <div className="setting__text">
+            <strong>{sensor.name}</strong>
+            <span className="small muted">
+              <span className="mono">{sensor.key}</span> · {SENSOR_KIND_LABELS[sensor.kind]}
+              {sensor.unit && ` · ${sensor.unit}`} · every {sensor.interval_s} s · kept {sensor.retention_days} d
+            </span>
+          </div>
+          <div className="setting__actions">
+            <button type="button" className="button button--small" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <ConfirmButton
+              label="Remove"
+              small
+              question={`Remove ${sensor.name} from this node? Its past readings stay until retention removes them.`}
+              confirmLabel="Yes, remove it"
+              busy={remove.isPending}
+              onConfirm={() => remove.mutate({ id: sensor.id, nodeId: sensor.node_id, purge: false })}
+            />
+          </div>
+        </div>
+      )}
+      {remove.isError && (
+        <p className="field__error" role="alert">
+          {describeApiError(remove.error)}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AddSensor({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
+  const create = useCreateSensor();
+  const [form, setForm] = useState(emptySensorForm);
+  const [tried, setTried] = useState(false);
+  const local = tried ? checkSensorForm(form, takenKeys) : {};
+  const errors = withLocalProblems(local, formErrors(create.error, SENSOR_FORM_FIELDS));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (Object.keys(checkSensorForm(form, takenKeys)).length > 0) return;
+    create.mutate({ nodeId, body: toSensorDeclaration(form) }, { onSuccess: onDone });
+  };
+
+  return (
+    <form className="form setting setting--new" onSubmit={submit} noValidate aria-label="Add a sensor">
+      <h4 className="setting__title">New sensor</h4>
+      <FormSummary text={summaryOf(local, errors.summary)} />
+      <SensorFields form={form} errors={errors.byField} isNew onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
+      <div className="actions">
+        <button type="submit" className="button button--primary" disabled={create.isPending}>
+          {create.isPending ? "Adding…" : "Add sensor"}
+        </button>
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A node's sensors for those who manage nodes: rename, unit, interval, retention; add and remove. */
+export function SensorSettings({ nodeId, sensors }: { nodeId: number; sensors: readonly SensorState[] }) {
+  const [adding, setAdding] = useState(false);
+  return (
+    <details className="manage" data-manage="sensors">
+      <summary className="manage__summary">Edit sensors</summary>
+      <div className="manage__body">
+        {sensors.length > 0 && (
+          <ul className="settings" role="list">
+            {sensors.map((sensor) => (
+              <SensorItem key={sensor.id} sensor={sensor} />
+            ))}
+          </ul>
+        )}
+        {adding ? (
+          <AddSensor nodeId={nodeId} takenKeys={sensors.map((s) => s.key)} onDone={() => setAdding(false)} />
+        ) : (
+          <button type="button" className="button" onClick={() => setAdding(true)}>
+            Add a sensor
+          </button>
+        )}
+      </div>
+    </details>
+  );
+}
