@@ -95,9 +95,10 @@ impl ApiTokenStore for SqliteStore {
 
     async fn api_token_lookup(&self, token_hash: String) -> Result<Option<(ApiToken, User)>> {
         self.pool
-            .run(move |conn| {
-                let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE t.token_hash = ?1")).map_err(internal)?;
-                stmt.query_row([token_hash], token_from_row).optional().map_err(internal)
+            .read_now(move |conn| {
+                conn.prepare_cached(&format!("{SELECT} WHERE t.token_hash = ?1"))?
+                    .query_row([&token_hash], token_from_row)
+                    .optional()
             })
             .await
     }

@@ -223,15 +223,16 @@ impl NodeStore for SqliteStore {
 
     async fn node_by_token(&self, token_hash: String) -> Result<Option<NodeIdentity>> {
         self.pool
-            .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached("SELECT id, name, retired_at FROM nodes WHERE token_hash = ?1")
-                    .map_err(internal)?;
-                stmt.query_row([token_hash], |r| {
-                    Ok(NodeIdentity { id: r.get(0)?, name: r.get(1)?, retired: r.get::<_, Option<i64>>(2)?.is_some() })
-                })
-                .optional()
-                .map_err(internal)
+            .read_now(move |conn| {
+                conn.prepare_cached("SELECT id, name, retired_at FROM nodes WHERE token_hash = ?1")?
+                    .query_row([&token_hash], |r| {
+                        Ok(NodeIdentity {
+                            id: r.get(0)?,
+                            name: r.get(1)?,
+                            retired: r.get::<_, Option<i64>>(2)?.is_some(),
+                        })
+                    })
+                    .optional()
             })
             .await
     }

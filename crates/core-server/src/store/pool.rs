@@ -35,6 +35,8 @@ pub fn open_connection(path: &Path) -> anyhow::Result<Connection> {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// For `read_now`: never waits for a lock (busy timeout 0).
+    quick: Mutex<Option<Connection>>,
     permits: Arc<Semaphore>,
     /// SQLite allows one writer. Queueing writers here, woken in order, beats letting them
     /// collide in SQLite's busy handler, which sleeps in growing steps before retrying.
@@ -66,10 +68,13 @@ impl Pool {
     pub fn open(path: &Path, size: usize, count_statements: bool) -> anyhow::Result<Self> {
         let statements = count_statements.then(|| Arc::new(AtomicU64::new(0)));
         let idle = (0..size).map(|_| open_counted(path, statements.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
+        let quick = open_counted(path, statements.as_ref())?;
+        quick.busy_timeout(std::time::Duration::ZERO)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 idle: Mutex::new(idle),
+                quick: Mutex::new(Some(quick)),
                 permits: Arc::new(Semaphore::new(size)),
                 writer: Arc::new(Semaphore::new(1)),
                 statements,
@@ -129,13 +134,89 @@ impl Pool {
         .map_err(|e| Error::Internal(anyhow::anyhow!("database task failed: {e}")))?
     }
 
+    /// Runs a short read on the calling thread, on a connection kept for it, instead of handing
+    /// it to a blocking thread: for the lookup every request makes (its session or API token),
+    /// where the two thread hand-offs cost more than the indexed query. That connection never
+    /// waits for a lock: when it is in use, or SQLite answers busy, the read takes the normal
+    /// path through `run`.
+    pub async fn read_now<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: Fn(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        if let Ok(mut quick) = self.inner.quick.try_lock()
+            && let Some(conn) = quick.as_mut()
+        {
+            match f(conn) {
+                Ok(value) => return Ok(value),
+                Err(e) if is_busy(&e) => {}
+                Err(e) => return Err(Error::Internal(e.into())),
+            }
+        }
+        self.run(move |conn| f(conn).map_err(|e| Error::Internal(e.into()))).await
+    }
+
     /// Refuses new work and closes idle connections (used at shutdown).
     pub fn close(&self) {
         self.inner.permits.close();
         self.inner.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.inner.quick.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 fn closed() -> Error {
     Error::Unavailable("the database is closed".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool() -> (tempfile::TempDir, Pool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("t.db"), 2, false).unwrap();
+        (dir, pool)
+    }
+
+    #[tokio::test]
+    async fn read_now_takes_the_normal_path_when_sqlite_is_busy() {
+        let (_dir, pool) = pool();
+        let calls = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&calls);
+        let answer = pool
+            .read_now(move |c| {
+                if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                    // What SQLite answers the lock-free connection while another one holds a lock.
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                        None,
+                    ));
+                }
+                c.query_row("SELECT 41 + 1", [], |r| r.get::<_, i64>(0))
+            })
+            .await
+            .unwrap();
+        assert_eq!((answer, calls.load(Ordering::SeqCst)), (42, 2), "retried once, on a pooled connection");
+    }
+
+    #[tokio::test]
+    async fn read_now_takes_the_normal_path_while_its_connection_is_in_use() {
+        let (_dir, pool) = pool();
+        // As if another request were using it (`close` takes it the same way).
+        let taken = pool.inner.quick.lock().unwrap().take();
+        let answer = pool.read_now(|c| c.query_row("SELECT 42", [], |r| r.get::<_, i64>(0))).await.unwrap();
+        assert_eq!(answer, 42);
+        assert!(taken.is_some());
+    }
+
+    #[tokio::test]
+    async fn read_now_reports_sql_errors() {
+        let (_dir, pool) = pool();
+        let err = pool.read_now(|c| c.query_row("SELECT nope FROM nowhere", [], |r| r.get::<_, i64>(0))).await;
+        assert!(matches!(err, Err(Error::Internal(_))), "{err:?}");
+    }
 }

@@ -41,19 +41,16 @@ impl SessionStore for SqliteStore {
 
     async fn session_lookup(&self, token_hash: String) -> Result<Option<SessionRow>> {
         self.pool
-            .run(move |conn| {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.username, u.role, u.disabled, u.created_at, u.updated_at
-                         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-                        // the user columns follow users::COLUMNS' order, read by users::user_at
-                    )
-                    .map_err(internal)?;
-                stmt.query_row([token_hash], |r| {
+            .read_now(move |conn| {
+                conn.prepare_cached(
+                    "SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.username, u.role, u.disabled, u.created_at, u.updated_at
+                     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                    // the user columns follow users::COLUMNS' order, read by users::user_at
+                )?
+                .query_row([&token_hash], |r| {
                     Ok(SessionRow { id: r.get(0)?, last_seen_at: r.get(1)?, expires_at: r.get(2)?, user: user_at(r, 3)? })
                 })
                 .optional()
-                .map_err(internal)
             })
             .await
     }
