@@ -116,6 +116,23 @@ def test_reused_expired_and_wrong_mac_tokens_are_refused_and_logged(app: TestApp
     assert app.column("adoption_attempts", "outcome") == ["wrong_mac", "unknown_token", "adopted", "reused", "expired"]
 
 
+def test_a_claim_whose_name_or_mac_was_taken_meanwhile_is_refused_and_logged(app: TestApp) -> None:
+    admin = app.admin()
+    by_name = adoption_token(app, admin, MAC, "Greenhouse")
+    by_mac = adoption_token(app, admin, "b8:27:eb:00:00:07", "Shed")
+    app.register_node(admin, greenhouse("Greenhouse", "b8:27:eb:00:00:07"))
+
+    status, body = claim_raw(app, MAC, by_name)
+    assert_error(status, body, 409, "conflict")
+    assert body["error"]["message"] == "node name is taken"
+    status, body = claim_raw(app, "b8:27:eb:00:00:07", by_mac)
+    assert_error(status, body, 409, "conflict")
+    assert body["error"]["message"] == "a node with this MAC exists"
+    assert app.count("nodes") == 1, "nothing was adopted"
+    assert app.column("adoption_attempts", "outcome") == ["name_taken", "mac_taken"]
+    assert app.column("adoption_tokens", "used_at") == [None, None], "the tokens stay unused"
+
+
 def test_tokens_for_taken_names_or_macs_are_409(app: TestApp) -> None:
     admin = app.admin()
     app.register_node(admin, greenhouse("Greenhouse", MAC))
@@ -129,7 +146,7 @@ def test_tokens_for_taken_names_or_macs_are_409(app: TestApp) -> None:
 
 
 def insert_schedule(app: TestApp, name: str, output_id: int) -> None:
-    """A schedule row as the Rust server stores it (the schedule endpoints are not ported)."""
+    """A schedule row as the Rust server stores it, written directly (a bundle reads stored rows)."""
     recurrence = '{"type":"weekly","blocks":[{"day":"mon","start":"06:00","end":"06:30"}]}'
     actions = json.dumps([{"type": "set_output", "output_id": output_id, "state": 1}], separators=(",", ":"))
     now = app.clock.now_ms()

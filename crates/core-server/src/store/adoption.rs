@@ -265,6 +265,22 @@ impl AdoptionStore for SqliteStore {
                 if now >= expires_at {
                     return refuse(tx, Some(token_id), "expired", Error::TokenExpired);
                 }
+                // The name or MAC may have been taken since the token was made: refuse, logged.
+                let mac_owner: Option<i64> = tx
+                    .query_row("SELECT id FROM nodes WHERE mac = ?1", [&mac], |r| r.get(0))
+                    .optional()
+                    .map_err(internal)?;
+                if mac_owner.is_some_and(|owner| Some(owner) != node_id) {
+                    return refuse(tx, Some(token_id), "mac_taken", Error::Conflict("a node with this MAC exists".into()));
+                }
+                if node_id.is_none() {
+                    let taken: bool = tx
+                        .query_row("SELECT EXISTS (SELECT 1 FROM nodes WHERE name = ?1)", [&name], |r| r.get(0))
+                        .map_err(internal)?;
+                    if taken {
+                        return refuse(tx, Some(token_id), "name_taken", Error::Conflict("node name is taken".into()));
+                    }
+                }
                 tx.execute("UPDATE adoption_tokens SET used_at = ?2 WHERE id = ?1", (token_id, now)).map_err(internal)?;
                 tx.execute("DELETE FROM adoption_candidates WHERE mac = ?1", [&mac]).map_err(internal)?;
                 let (node_id, replaced) = match node_id {

@@ -102,6 +102,25 @@ async fn reused_expired_and_wrong_mac_tokens_are_refused_and_logged() {
 }
 
 #[tokio::test]
+async fn a_claim_whose_name_or_mac_was_taken_meanwhile_is_refused_and_logged() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let by_name = adoption_token(&app, &admin, MAC, "Greenhouse").await;
+    let by_mac = adoption_token(&app, &admin, "b8:27:eb:00:00:07", "Shed").await;
+    app.register_node(&admin, greenhouse("Greenhouse", "b8:27:eb:00:00:07")).await;
+
+    let (status, body) = claim_raw(&app, MAC, &by_name).await;
+    assert_error(status, &body, 409, "conflict");
+    assert_eq!(body["error"]["message"], "node name is taken");
+    let (status, body) = claim_raw(&app, "b8:27:eb:00:00:07", &by_mac).await;
+    assert_error(status, &body, 409, "conflict");
+    assert_eq!(body["error"]["message"], "a node with this MAC exists");
+    assert_eq!(app.count("nodes"), 1, "nothing was adopted");
+    assert_eq!(app.column("adoption_attempts", "outcome"), [json!("name_taken"), json!("mac_taken")]);
+    assert_eq!(app.column("adoption_tokens", "used_at"), [Value::Null, Value::Null], "the tokens stay unused");
+}
+
+#[tokio::test]
 async fn tokens_for_taken_names_or_macs_are_409() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

@@ -189,6 +189,12 @@ def _claim_in(conn: sqlite3.Connection, claim: Claim, now: int) -> Claimed:
         raise _Refused(token_id, "wrong_mac", Forbidden("this token belongs to another device"))
     if now >= expires_at:
         raise _Refused(token_id, "expired", TokenExpired())
+    # The name or MAC may have been taken since the token was made: refuse, logged.
+    mac_owner = conn.execute("SELECT id FROM nodes WHERE mac = ?", (mac,)).fetchone()
+    if mac_owner is not None and mac_owner[0] != node_id:
+        raise _Refused(token_id, "mac_taken", Conflict("a node with this MAC exists"))
+    if node_id is None and conn.execute("SELECT EXISTS (SELECT 1 FROM nodes WHERE name = ?)", (name,)).fetchone()[0]:
+        raise _Refused(token_id, "name_taken", Conflict("node name is taken"))
     conn.execute("UPDATE adoption_tokens SET used_at = ?2 WHERE id = ?1", (token_id, now))
     conn.execute("DELETE FROM adoption_candidates WHERE mac = ?", (mac,))
     if node_id is not None:
