@@ -957,14 +957,14 @@ export interface components {
             next_cursor?: number | null;
         };
         AdoptionAnnounce: {
-            agent_version: string;
-            mac: string;
-            model: string;
+            agent_version: components["schemas"]["Label"];
+            mac: components["schemas"]["MacAddress"];
+            model: components["schemas"]["Label"];
         };
         AdoptionClaim: {
-            agent_version?: string | null;
-            mac: string;
-            model?: string | null;
+            agent_version?: components["schemas"]["Label"] | null;
+            mac: components["schemas"]["MacAddress"];
+            model?: components["schemas"]["Label"] | null;
             outputs?: components["schemas"]["OutputDeclaration"][];
             /** @description What the device has; ignored for a replacement, which keeps the node's own. */
             sensors?: components["schemas"]["SensorDeclaration"][];
@@ -994,9 +994,9 @@ export interface components {
             node_id?: number | null;
         };
         AdoptionTokenCreate: {
-            mac: string;
+            mac: components["schemas"]["MacAddress"];
             /** @description The name the node gets. */
-            name: string;
+            name: components["schemas"]["DisplayName"];
         };
         /** @description A token and its secret, shown once; the device sends it in its claim. */
         AdoptionTokenCreated: {
@@ -1037,10 +1037,10 @@ export interface components {
             username: string;
         };
         ApiTokenCreate: {
-            /** @description A subset of the creator's capabilities. */
+            /** @description A subset of the creator's capabilities, at least one. */
             capabilities: components["schemas"]["Capability"][];
             expires_at?: components["schemas"]["Timestamp"] | null;
-            name: string;
+            name: components["schemas"]["TokenName"];
         };
         /** @description A new token and its secret. The secret is not stored and cannot be shown again. */
         ApiTokenCreated: {
@@ -1213,6 +1213,11 @@ export interface components {
             sensors: components["schemas"]["SensorState"][];
             site: components["schemas"]["Site"];
         };
+        /**
+         * @description 1 to 64 characters once white space around is trimmed, no control characters.
+         * @example Greenhouse 1
+         */
+        DisplayName: string;
         /** @description The body of every error response. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1254,7 +1259,10 @@ export interface components {
         GroupCommandItem: {
             /** Format: int64 */
             output_id: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description 0/1 for a relay, 0–100 for a level output.
+             */
             state: number;
         };
         Health: {
@@ -1481,12 +1489,24 @@ export interface components {
                 username: string;
             }[];
         };
+        /**
+         * @description How the node names it: 1 to 32 of a-z, 0-9 and '_'.
+         * @example soil_1
+         */
+        Key: string;
         /** @enum {string} */
         Kind: "manual" | "scheduled" | "safety" | "uploaded";
+        /** @description At most 64 characters, no control characters. */
+        Label: string;
         LoginRequest: {
             password: string;
             username: string;
         };
+        /**
+         * @description aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabbccddeeff; answered in the colon form.
+         * @example b8:27:eb:12:34:56
+         */
+        MacAddress: string;
         Manifest: {
             app_version: string;
             created_at: components["schemas"]["Timestamp"];
@@ -1543,24 +1563,27 @@ export interface components {
             version: number;
         };
         NodeCreate: {
-            agent_version?: string | null;
+            agent_version?: components["schemas"]["Label"] | null;
             /**
              * Format: int64
-             * @description Seconds between heartbeats; default 30.
+             * @description Seconds between heartbeats, 5–3600; default 30.
              */
             heartbeat_interval_s?: number | null;
-            mac: string;
-            model?: string | null;
-            name: string;
+            mac: components["schemas"]["MacAddress"];
+            model?: components["schemas"]["Label"] | null;
+            name: components["schemas"]["DisplayName"];
             outputs?: components["schemas"]["OutputDeclaration"][];
             sensors?: components["schemas"]["SensorDeclaration"][];
         };
         NodeHeartbeat: {
-            agent_version?: string | null;
-            ip?: string | null;
+            agent_version?: components["schemas"]["Label"] | null;
+            ip?: components["schemas"]["Label"] | null;
             /** @description The node's actual output states; differences from the desired ones are reconciled. */
             outputs?: components["schemas"]["ReportedOutputState"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Ignored when negative.
+             */
             uptime_s?: number | null;
         };
         /** @description A newly registered node and its token. The token is not stored and is shown only now. */
@@ -1573,14 +1596,17 @@ export interface components {
         };
         NodeReplace: {
             /** @description The new device's MAC. */
-            mac: string;
+            mac: components["schemas"]["MacAddress"];
         };
         /** @enum {string} */
         NodeStatus: "online" | "offline" | "retired";
         NodeUpdate: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Seconds between heartbeats, 5–3600.
+             */
             heartbeat_interval_s?: number | null;
-            name?: string | null;
+            name?: components["schemas"]["DisplayName"] | null;
         };
         /** @enum {string} */
         Op: "lt" | "lte" | "gt" | "gte" | "eq" | "ne";
@@ -1623,9 +1649,9 @@ export interface components {
              * @description What it returns to when nothing claims it: 0/1 for a relay, 0–100 for a level.
              */
             default_state: number;
-            key: string;
+            key: components["schemas"]["Key"];
             kind: components["schemas"]["OutputKind"];
-            name: string;
+            name: components["schemas"]["DisplayName"];
         };
         /** @enum {string} */
         OutputKind: "relay" | "level";
@@ -1634,17 +1660,22 @@ export interface components {
             pending_command?: components["schemas"]["Command"] | null;
         };
         OutputUpdate: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description 0/1 for a relay, 0–100 for a level output.
+             */
             default_state?: number | null;
-            name?: string | null;
+            name?: components["schemas"]["DisplayName"] | null;
         };
         OutputsCommand: {
             /** @description 1 to 100 outputs; all are commanded or, if any is invalid, none. */
             commands: components["schemas"]["GroupCommandItem"][];
         };
+        /** @description 10 to 256 characters. */
+        Password: string;
         PasswordChange: {
             current_password: string;
-            new_password: string;
+            new_password: components["schemas"]["Password"];
         };
         /**
          * @description Progress of a long backup, for the caller to report.
@@ -1677,7 +1708,8 @@ export interface components {
             type: "rrule";
         };
         ReportedOutputState: {
-            key: string;
+            /** @description The key of one of this node's outputs. */
+            key: components["schemas"]["Key"];
             /** Format: int64 */
             state: number;
         };
@@ -1722,20 +1754,20 @@ export interface components {
             updated_at: components["schemas"]["Timestamp"];
         };
         ScheduleCreate: {
+            /** @description 1 to 32 actions. */
             actions: components["schemas"]["Action"][];
             conditions?: components["schemas"]["Conditions"] | null;
             /** @description Default true. */
             enabled?: boolean | null;
             missed_run_policy?: components["schemas"]["MissedRunPolicy"] | null;
-            name: string;
+            name: components["schemas"]["DisplayName"];
             /**
              * Format: int64
              * @description Higher wins an output claimed by two schedules at once (default 0, -1000 to 1000).
              */
             priority?: number | null;
             recurrence: components["schemas"]["Recurrence"];
-            /** @description IANA time zone of the recurrence; omit for the site's. */
-            timezone?: string | null;
+            timezone?: components["schemas"]["TimeZone"] | null;
         };
         ScheduleRun: {
             end: components["schemas"]["Timestamp"];
@@ -1751,21 +1783,26 @@ export interface components {
         ScheduleRunRequest: {
             /**
              * Format: int64
-             * @description How long to run; default the duration of the schedule's next occurrence (or 30).
+             * @description How long to run, 1–10080 minutes; default the duration of the schedule's next occurrence
+             *     (or 30).
              */
             duration_minutes?: number | null;
         };
         /** @description Fields to change; `timezone` or `conditions` set to null clear them. */
         ScheduleUpdate: {
+            /** @description 1 to 32 actions. */
             actions?: components["schemas"]["Action"][] | null;
             conditions?: components["schemas"]["Conditions"] | null;
             enabled?: boolean | null;
             missed_run_policy?: components["schemas"]["MissedRunPolicy"] | null;
-            name?: string | null;
-            /** Format: int64 */
+            name?: components["schemas"]["DisplayName"] | null;
+            /**
+             * Format: int64
+             * @description -1000 to 1000.
+             */
             priority?: number | null;
             recurrence?: components["schemas"]["Recurrence"] | null;
-            timezone?: string | null;
+            timezone?: components["schemas"]["TimeZone"] | null;
         };
         Sensor: {
             /** Format: int64 */
@@ -1791,19 +1828,19 @@ export interface components {
         SensorDeclaration: {
             /**
              * Format: int64
-             * @description Seconds between readings; default 60.
+             * @description Seconds between readings, 1–86400; default 60.
              */
             interval_s?: number | null;
             /** @description 1–32 of a-z, 0-9, '_': how the node names it in telemetry. */
-            key: string;
+            key: components["schemas"]["Key"];
             kind: components["schemas"]["SensorKind"];
-            name: string;
+            name: components["schemas"]["DisplayName"];
             /**
              * Format: int64
-             * @description Days raw readings are kept; default 30 (hourly rollups are kept longer).
+             * @description Days raw readings are kept, 1–3650; default 30 (hourly rollups are kept longer).
              */
             retention_days?: number | null;
-            unit: string;
+            unit: components["schemas"]["SensorUnit"];
         };
         /** @enum {string} */
         SensorKind: "temperature" | "humidity" | "soil_moisture" | "pressure" | "flow" | "level" | "voltage" | "current" | "power" | "generic";
@@ -1811,13 +1848,24 @@ export interface components {
             /** @description No reading within three intervals. */
             stale: boolean;
         };
+        /**
+         * @description At most 16 characters, no control characters; may be empty.
+         * @example °C
+         */
+        SensorUnit: string;
         SensorUpdate: {
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Seconds between readings, 1–86400.
+             */
             interval_s?: number | null;
-            name?: string | null;
-            /** Format: int64 */
+            name?: components["schemas"]["DisplayName"] | null;
+            /**
+             * Format: int64
+             * @description Days raw readings are kept, 1–3650.
+             */
             retention_days?: number | null;
-            unit?: string | null;
+            unit?: components["schemas"]["SensorUnit"] | null;
         };
         Series: {
             /**
@@ -1840,25 +1888,36 @@ export interface components {
             updated_at: components["schemas"]["Timestamp"];
         };
         SiteUpdate: {
-            name?: string | null;
-            /** @description An IANA time zone such as `Europe/Berlin`. */
-            timezone?: string | null;
+            name?: components["schemas"]["DisplayName"] | null;
+            timezone?: components["schemas"]["TimeZone"] | null;
             units?: components["schemas"]["Units"] | null;
         };
         /** @enum {string} */
         Status: "running" | "verified" | "failed";
+        StreamEvent: {
+            /** @description The JSON payload, as text. */
+            data: string;
+            /** @description `node`, `reading`, `output`, `command`, ... or `reset`. */
+            event: string;
+            /** @description Pass as `Last-Event-ID` to resume after this event; absent on `reset`. */
+            id?: string;
+        };
         TelemetryAccepted: {
             /** @description Readings already stored (same sensor and time): re-sending a batch is harmless. */
             duplicates: number;
             stored: number;
         };
         TelemetryBatch: {
-            /** @description Up to 10000 readings, stored all together or not at all. */
+            /** @description 1 to 10000 readings, stored all together or not at all. */
             readings: components["schemas"]["TelemetryReading"][];
         };
         TelemetryReading: {
-            sensor_key: string;
-            /** @description When it was measured (RFC 3339); at most 5 minutes ahead of the server's clock. */
+            /** @description The key of one of this node's sensors. */
+            sensor_key: components["schemas"]["Key"];
+            /**
+             * Format: date-time
+             * @description When it was measured (RFC 3339); at most 5 minutes ahead of the server's clock.
+             */
             ts: string;
             /**
              * Format: double
@@ -1867,10 +1926,20 @@ export interface components {
             value: number;
         };
         /**
+         * @description An IANA time zone name such as Europe/Berlin (no abbreviations such as PST).
+         * @example Europe/Berlin
+         */
+        TimeZone: string;
+        /**
          * Format: date-time
          * @example 2026-03-01T06:00:00.000Z
          */
         Timestamp: string;
+        /**
+         * @description 1 to 64 characters once white space around is trimmed.
+         * @example irrigation script
+         */
+        TokenName: string;
         /** @enum {string} */
         Units: "metric" | "imperial";
         /** @description A user as the API shows it (never with the password hash). */
@@ -1884,19 +1953,23 @@ export interface components {
             username: string;
         };
         UserCreate: {
-            /** @description At least 10 characters. */
-            password: string;
+            /** @description 10 to 256 characters. */
+            password: components["schemas"]["Password"];
             role: components["schemas"]["Role"];
             /** @description 3–32 characters of a-z, 0-9, '.', '_', '-'. */
-            username: string;
+            username: components["schemas"]["Username"];
         };
         UserUpdate: {
             /** @description A disabled user cannot log in; their sessions end. */
             disabled?: boolean | null;
-            /** @description Sets a new password (an admin reset); the user's sessions end. */
-            password?: string | null;
+            password?: components["schemas"]["Password"] | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /**
+         * @description 3 to 32 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.
+         * @example ada
+         */
+        Username: string;
         /** @enum {string} */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
     };
@@ -2662,7 +2735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["StreamEvent"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -2676,7 +2749,7 @@ export interface operations {
                 sensor_id: string;
                 /** @description Start of the range (RFC 3339), inclusive. */
                 from: string;
-                /** @description End of the range (RFC 3339), exclusive. */
+                /** @description End of the range (RFC 3339), exclusive; after `from`. */
                 to: string;
                 /** @description At most this many points per sensor (2–10000, default 1000). */
                 max_points?: number;

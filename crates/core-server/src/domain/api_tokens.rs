@@ -32,6 +32,25 @@ pub fn parse_name(raw: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
+/// A token name as [`parse_name`] takes it: 1 to 64 characters once trimmed, any characters
+/// (the OpenAPI schema; the parser decides).
+pub struct TokenName;
+
+impl utoipa::PartialSchema for TokenName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use super::nodes::{WHITE_SPACE_CLASS, trimmed_pattern};
+        let pattern = trimmed_pattern(NAME_MAX, "[\\s\\S]", &format!("[^{WHITE_SPACE_CLASS}]"));
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("1 to 64 characters once white space around is trimmed."))
+            .pattern(Some(pattern))
+            .examples(["irrigation script"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TokenName {}
+
 /// A token may carry only capabilities its creator has; the result is sorted and deduplicated.
 pub fn check_capabilities(requested: &[Capability], creator: &[Capability]) -> Result<Vec<Capability>> {
     if requested.is_empty() {

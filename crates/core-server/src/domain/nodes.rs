@@ -7,6 +7,12 @@ use super::error::{Error, Result};
 use super::time::Timestamp;
 
 pub const DEFAULT_HEARTBEAT_INTERVAL_S: i64 = 30;
+/// Longest name (in characters, after trimming) of a node, sensor, output, site or schedule.
+pub const NAME_MAX: usize = 64;
+/// Longest sensor or output key.
+pub const KEY_MAX: usize = 32;
+/// Longest free-text label a node reports about itself (model, agent version, IP).
+pub const LABEL_MAX: usize = 64;
 
 /// A node is online while its last heartbeat is younger than this many intervals.
 pub const ONLINE_INTERVALS: i64 = 2;
@@ -50,7 +56,7 @@ pub struct Node {
 /// 1–64 characters, trimmed, no control characters.
 pub fn parse_name(field: &str, raw: &str) -> Result<String> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must be 1 to 64 characters without control characters"));
     }
     Ok(name.to_owned())
@@ -69,8 +75,8 @@ pub fn parse_mac(field: &str, raw: &str) -> Result<String> {
 
 /// Sensor and output keys, as the node's agent names them: 1–32 of `a-z 0-9 _`.
 pub fn parse_key(field: &str, raw: &str) -> Result<String> {
-    let ok =
-        (1..=32).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let ok = (1..=KEY_MAX).contains(&raw.len())
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !ok {
         return Err(Error::invalid(field, "must be 1 to 32 characters of a-z, 0-9 and '_'"));
     }
@@ -86,11 +92,97 @@ pub fn check_heartbeat_interval(field: &str, seconds: i64) -> Result<i64> {
 
 /// Free text a node reports about itself (model, agent version, IP): at most 64 characters.
 pub fn parse_label(field: &str, raw: &str) -> Result<String> {
-    if raw.chars().count() > 64 || raw.chars().any(char::is_control) {
+    if raw.chars().count() > LABEL_MAX || raw.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must be at most 64 characters without control characters"));
     }
     Ok(raw.to_owned())
 }
+
+// The OpenAPI schemas of the strings above, built from the same constants. They only describe:
+// the parse functions above decide, and give the messages. Patterns are ECMA 262 and Python `re`
+// alike (what schemathesis and the dashboard read); `\uXXXX` escapes keep them ASCII.
+
+/// What `str::trim` removes: the Unicode `White_Space` characters, as a regex class body.
+pub const WHITE_SPACE_CLASS: &str = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/// What `char::is_control` matches (general category Cc), as a regex class body.
+pub const CONTROL_CLASS: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+
+fn string_schema(description: &str, pattern: String) -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+        .pattern(Some(pattern))
+}
+
+/// `^ws* x (any{0,max-2} x)? ws*$`: at most `max` characters once trimmed, the first and last of
+/// them `x` (not white space), every one `any`; white space around is trimmed away.
+pub fn trimmed_pattern(max: usize, any: &str, not_white_space: &str) -> String {
+    let ws = format!("[{WHITE_SPACE_CLASS}]");
+    format!("^{ws}*{not_white_space}(?:{any}{{0,{}}}{not_white_space})?{ws}*$", max - 2)
+}
+
+/// A name as [`parse_name`] takes it.
+pub struct DisplayName;
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        // Not white space and not control: U+0020 and U+0085, U+00A0 fold into the control ranges.
+        let visible = "[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+        let pattern = trimmed_pattern(NAME_MAX, &format!("[^{CONTROL_CLASS}]"), visible);
+        string_schema("1 to 64 characters once white space around is trimmed, no control characters.", pattern)
+            .examples(["Greenhouse 1"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}
+
+/// A sensor or output key as [`parse_key`] takes it.
+pub struct Key;
+
+impl utoipa::PartialSchema for Key {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        string_schema("How the node names it: 1 to 32 of a-z, 0-9 and '_'.", format!("^[a-z0-9_]{{1,{KEY_MAX}}}$"))
+            .min_length(Some(1))
+            .max_length(Some(KEY_MAX))
+            .examples(["soil_1"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Key {}
+
+/// A MAC address as [`parse_mac`] takes it: the pattern states the usual forms (colons, dashes
+/// or none); the parser also tolerates its five separators elsewhere among the twelve digits.
+pub struct MacAddress;
+
+impl utoipa::PartialSchema for MacAddress {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let ws = format!("[{WHITE_SPACE_CLASS}]");
+        let pattern = format!("^{ws}*(?:[0-9A-Fa-f]{{2}}(?:[:-][0-9A-Fa-f]{{2}}){{5}}|[0-9A-Fa-f]{{12}}){ws}*$");
+        string_schema("aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF or aabbccddeeff; answered in the colon form.", pattern)
+            .examples(["b8:27:eb:12:34:56"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MacAddress {}
+
+/// At most `max` characters, none of them a control character.
+pub fn free_text_schema(description: &str, max: usize) -> utoipa::openapi::ObjectBuilder {
+    string_schema(description, format!("^[^{CONTROL_CLASS}]*$")).max_length(Some(max))
+}
+
+/// Free text a node reports about itself, as [`parse_label`] takes it.
+pub struct Label;
+
+impl utoipa::PartialSchema for Label {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        free_text_schema("At most 64 characters, no control characters.", LABEL_MAX).into()
+    }
+}
+
+impl utoipa::ToSchema for Label {}
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,8 @@ pub const DEFAULT_INTERVAL_S: i64 = 60;
 pub const DEFAULT_RETENTION_DAYS: i64 = 30;
 /// Readings may come from clocks a little ahead of ours, not further.
 pub const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
+/// Longest unit, in characters.
+pub const UNIT_MAX: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -76,11 +78,24 @@ pub struct Sensor {
 }
 
 pub fn parse_unit(field: &str, raw: &str) -> Result<String> {
-    if raw.chars().count() > 16 || raw.chars().any(char::is_control) {
+    if raw.chars().count() > UNIT_MAX || raw.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must be at most 16 characters"));
     }
     Ok(raw.to_owned())
 }
+
+/// A unit as [`parse_unit`] takes it (the OpenAPI schema; the parser decides).
+pub struct SensorUnit;
+
+impl utoipa::PartialSchema for SensorUnit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        super::nodes::free_text_schema("At most 16 characters, no control characters; may be empty.", UNIT_MAX)
+            .examples(["°C"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SensorUnit {}
 
 pub fn check_interval(field: &str, seconds: i64) -> Result<i64> {
     if !(1..=86_400).contains(&seconds) {

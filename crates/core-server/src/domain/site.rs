@@ -47,6 +47,26 @@ pub fn parse_timezone(field: &str, raw: &str) -> Result<String> {
     }
 }
 
+/// An IANA time zone as [`parse_timezone`] takes it: the pattern lists every name chrono-tz
+/// knows, so it is exactly the accepted set (the OpenAPI schema; the parser decides).
+pub struct TimeZone;
+
+impl utoipa::PartialSchema for TimeZone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        let escaped: Vec<String> = names.iter().map(|n| n.replace('+', "\\+")).collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An IANA time zone name such as Europe/Berlin (no abbreviations such as PST)."))
+            .pattern(Some(format!("^(?:{})$", escaped.join("|"))))
+            .examples(["Europe/Berlin"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZone {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

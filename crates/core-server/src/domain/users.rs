@@ -35,6 +35,19 @@ impl Username {
     }
 }
 
+impl utoipa::PartialSchema for Username {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("3 to 32 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit."))
+            .pattern(Some(format!("^[a-z0-9][a-z0-9._-]{{2,{}}}$", USERNAME_MAX - 1)))
+            .examples(["ada"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Username {}
+
 /// A new password that meets the rules. Never logged, never serialised.
 pub struct Password(String);
 
@@ -54,6 +67,19 @@ impl Password {
         &self.0
     }
 }
+
+impl utoipa::PartialSchema for Password {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("10 to 256 characters."))
+            .min_length(Some(PASSWORD_MIN))
+            .max_length(Some(PASSWORD_MAX))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Password {}
 
 impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -30,8 +30,10 @@ pub struct ActionLogParams {
     pub schedule_id: Option<i64>,
     pub output_id: Option<i64>,
     /// `fired`, `ended`, `skipped` or `missed`.
+    #[param(pattern = "^(?:fired|ended|skipped|missed)$")]
     pub outcome: Option<String>,
     /// Page size, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<i64>,
@@ -121,4 +123,15 @@ pub async fn alarm_acknowledge(
     Path(id): Path<i64>,
 ) -> Result<Json<Alarm>, ApiError> {
     Ok(Json(state.store.alarm_acknowledge(id, principal.user.username, state.clock.now_ms()).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_outcome_pattern_lists_the_outcomes() {
+        let doc = serde_json::to_value(crate::app::openapi()).expect("the document serializes");
+        let params = doc["paths"]["/api/action-logs"]["get"]["parameters"].as_array().expect("parameters");
+        let outcome = params.iter().find(|p| p["name"] == "outcome").expect("outcome");
+        assert_eq!(outcome["schema"]["pattern"], format!("^(?:{})$", super::OUTCOMES.join("|")));
+    }
 }

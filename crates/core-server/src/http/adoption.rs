@@ -36,8 +36,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptionAnnounce {
+    #[schema(value_type = nodes::MacAddress)]
     pub mac: String,
+    #[schema(value_type = nodes::Label)]
     pub model: String,
+    #[schema(value_type = nodes::Label)]
     pub agent_version: String,
 }
 
@@ -50,8 +53,10 @@ pub struct AnnounceAccepted {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptionTokenCreate {
+    #[schema(value_type = nodes::MacAddress)]
     pub mac: String,
     /// The name the node gets.
+    #[schema(value_type = nodes::DisplayName)]
     pub name: String,
 }
 
@@ -59,6 +64,7 @@ pub struct AdoptionTokenCreate {
 #[serde(deny_unknown_fields)]
 pub struct NodeReplace {
     /// The new device's MAC.
+    #[schema(value_type = nodes::MacAddress)]
     pub mac: String,
 }
 
@@ -72,10 +78,13 @@ pub struct AdoptionTokenCreated {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptionClaim {
+    #[schema(value_type = nodes::MacAddress)]
     pub mac: String,
     /// The adoption token's secret (`fca_…`).
     pub token: String,
+    #[schema(value_type = Option<nodes::Label>)]
     pub model: Option<String>,
+    #[schema(value_type = Option<nodes::Label>)]
     pub agent_version: Option<String>,
     /// What the device has; ignored for a replacement, which keeps the node's own.
     #[serde(default)]

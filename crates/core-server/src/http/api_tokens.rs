@@ -23,8 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiTokenCreate {
+    #[schema(value_type = crate::domain::api_tokens::TokenName)]
     pub name: String,
-    /// A subset of the creator's capabilities.
+    /// A subset of the creator's capabilities, at least one.
+    #[schema(min_items = 1)]
     pub capabilities: Vec<Capability>,
     /// Optional; the token stops working at this instant.
     pub expires_at: Option<Timestamp>,

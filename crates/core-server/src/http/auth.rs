@@ -37,6 +37,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schema(value_type = crate::domain::users::Password)]
     pub new_password: String,
 }
 

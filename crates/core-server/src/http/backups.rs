@@ -220,7 +220,8 @@ pub async fn backup_download(
 #[utoipa::path(
     post, path = "/api/backups/upload", tag = "backups",
     security(("session_cookie" = []), ("bearer" = [])),
-    params(("x-backup-sha256" = String, Header, description = "SHA-256 of the file, hex")),
+    params(("x-backup-sha256" = String, Header, description = "SHA-256 of the file, hex",
+        pattern = "^[0-9A-Fa-f]{64}$")),
     request_body(content = Vec<u8>, content_type = "application/zstd"),
     responses(
         (status = 201, description = "Stored and verified", body = Manifest),

@@ -31,6 +31,26 @@ fn reset() -> SseEvent {
     SseEvent::default().event("reset").data("{}")
 }
 
+/// One event of the stream as a client's parser reads it (the schema of each event).
+pub struct StreamEvent;
+
+impl utoipa::PartialSchema for StreamEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::ObjectBuilder;
+        use utoipa::openapi::schema::Type;
+        let text = |description: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(description));
+        ObjectBuilder::new()
+            .property("event", text("`node`, `reading`, `output`, `command`, ... or `reset`."))
+            .property("id", text("Pass as `Last-Event-ID` to resume after this event; absent on `reset`."))
+            .property("data", text("The JSON payload, as text."))
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for StreamEvent {}
+
 /// Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command`
 /// events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset`
 /// event means too much was missed: reload the state. A keep-alive comment comes every 15 s.
@@ -39,7 +59,7 @@ fn reset() -> SseEvent {
     security(("session_cookie" = []), ("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
     responses(
-        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = StreamEvent),
         (status = 401, response = crate::error::Unauthenticated),
         (status = 403, response = crate::error::Forbidden),
     )

@@ -22,12 +22,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct MetricsParams {
     /// One sensor id, or up to 16 separated by commas (overlay charts): `3,4,7`.
+    #[param(
+        pattern = "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]{1,18}[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*(?:,[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]{1,18}[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*){0,15}$"
+    )]
     pub sensor_id: String,
     /// Start of the range (RFC 3339), inclusive.
+    #[param(format = DateTime)]
     pub from: String,
-    /// End of the range (RFC 3339), exclusive.
+    /// End of the range (RFC 3339), exclusive; after `from`.
+    #[param(format = DateTime)]
     pub to: String,
     /// At most this many points per sensor (2–10000, default 1000).
+    #[param(minimum = 2, maximum = 10000)]
     pub max_points: Option<i64>,
 }
 

@@ -36,8 +36,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetryReading {
+    /// The key of one of this node's sensors.
+    #[schema(value_type = crate::domain::nodes::Key)]
     pub sensor_key: String,
     /// When it was measured (RFC 3339); at most 5 minutes ahead of the server's clock.
+    #[schema(format = DateTime)]
     pub ts: String,
     /// A finite number. NaN and Infinity (as some JSON writers emit them) are rejected with 422.
     #[schema(value_type = f64)]
@@ -47,7 +50,8 @@ pub struct TelemetryReading {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelemetryBatch {
-    /// Up to 10000 readings, stored all together or not at all.
+    /// 1 to 10000 readings, stored all together or not at all.
+    #[schema(min_items = 1, max_items = 10000)]
     pub readings: Vec<TelemetryReading>,
 }
 
@@ -61,6 +65,8 @@ pub struct TelemetryAccepted {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportedOutputState {
+    /// The key of one of this node's outputs.
+    #[schema(value_type = crate::domain::nodes::Key)]
     pub key: String,
     pub state: i64,
 }
@@ -68,8 +74,11 @@ pub struct ReportedOutputState {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeHeartbeat {
+    #[schema(value_type = Option<crate::domain::nodes::Label>)]
     pub agent_version: Option<String>,
+    /// Ignored when negative.
     pub uptime_s: Option<i64>,
+    #[schema(value_type = Option<crate::domain::nodes::Label>)]
     pub ip: Option<String>,
     /// The node's actual output states; differences from the desired ones are reconciled.
     #[serde(default)]

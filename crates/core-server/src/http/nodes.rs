@@ -33,13 +33,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct SensorDeclaration {
     /// 1–32 of a-z, 0-9, '_': how the node names it in telemetry.
+    #[schema(value_type = nodes::Key)]
     pub key: String,
+    #[schema(value_type = nodes::DisplayName)]
     pub name: String,
     pub kind: SensorKind,
+    #[schema(value_type = sensors::SensorUnit)]
     pub unit: String,
-    /// Seconds between readings; default 60.
+    /// Seconds between readings, 1–86400; default 60.
+    #[schema(minimum = 1, maximum = 86400)]
     pub interval_s: Option<i64>,
-    /// Days raw readings are kept; default 30 (hourly rollups are kept longer).
+    /// Days raw readings are kept, 1–3650; default 30 (hourly rollups are kept longer).
+    #[schema(minimum = 1, maximum = 3650)]
     pub retention_days: Option<i64>,
 }
 
@@ -47,21 +52,29 @@ pub struct SensorDeclaration {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutputDeclaration {
+    #[schema(value_type = nodes::Key)]
     pub key: String,
+    #[schema(value_type = nodes::DisplayName)]
     pub name: String,
     pub kind: OutputKind,
     /// What it returns to when nothing claims it: 0/1 for a relay, 0–100 for a level.
+    #[schema(minimum = 0, maximum = 100)]
     pub default_state: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeCreate {
+    #[schema(value_type = nodes::DisplayName)]
     pub name: String,
+    #[schema(value_type = nodes::MacAddress)]
     pub mac: String,
+    #[schema(value_type = Option<nodes::Label>)]
     pub model: Option<String>,
+    #[schema(value_type = Option<nodes::Label>)]
     pub agent_version: Option<String>,
-    /// Seconds between heartbeats; default 30.
+    /// Seconds between heartbeats, 5–3600; default 30.
+    #[schema(minimum = 5, maximum = 3600)]
     pub heartbeat_interval_s: Option<i64>,
     #[serde(default)]
     pub sensors: Vec<SensorDeclaration>,
@@ -72,7 +85,10 @@ pub struct NodeCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeUpdate {
+    #[schema(value_type = Option<nodes::DisplayName>)]
     pub name: Option<String>,
+    /// Seconds between heartbeats, 5–3600.
+    #[schema(minimum = 5, maximum = 3600)]
     pub heartbeat_interval_s: Option<i64>,
 }
 

@@ -33,7 +33,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutputUpdate {
+    #[schema(value_type = Option<crate::domain::nodes::DisplayName>)]
     pub name: Option<String>,
+    /// 0/1 for a relay, 0–100 for a level output.
+    #[schema(minimum = 0, maximum = 100)]
     pub default_state: Option<i64>,
 }
 
@@ -41,6 +44,7 @@ pub struct OutputUpdate {
 #[serde(deny_unknown_fields)]
 pub struct OutputCommand {
     /// 0/1 for a relay, 0–100 for a level output.
+    #[schema(minimum = 0, maximum = 100)]
     pub state: i64,
 }
 
@@ -48,6 +52,8 @@ pub struct OutputCommand {
 #[serde(deny_unknown_fields)]
 pub struct GroupCommandItem {
     pub output_id: i64,
+    /// 0/1 for a relay, 0–100 for a level output.
+    #[schema(minimum = 0, maximum = 100)]
     pub state: i64,
 }
 
@@ -55,6 +61,7 @@ pub struct GroupCommandItem {
 #[serde(deny_unknown_fields)]
 pub struct OutputsCommand {
     /// 1 to 100 outputs; all are commanded or, if any is invalid, none.
+    #[schema(min_items = 1, max_items = 100)]
     pub commands: Vec<GroupCommandItem>,
 }
 
@@ -64,6 +71,7 @@ pub struct OutputsCommand {
 pub struct CommandsParams {
     pub output_id: Option<i64>,
     /// Page size, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<i64>,

@@ -43,15 +43,20 @@ fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Opti
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleCreate {
+    #[schema(value_type = crate::domain::nodes::DisplayName)]
     pub name: String,
     /// Default true.
     pub enabled: Option<bool>,
     /// Higher wins an output claimed by two schedules at once (default 0, -1000 to 1000).
+    #[schema(minimum = -1000, maximum = 1000)]
     pub priority: Option<i64>,
     /// IANA time zone of the recurrence; omit for the site's.
+    #[schema(value_type = Option<crate::domain::site::TimeZone>)]
     pub timezone: Option<String>,
     pub recurrence: Recurrence,
     pub conditions: Option<Conditions>,
+    /// 1 to 32 actions.
+    #[schema(min_items = 1, max_items = 32)]
     pub actions: Vec<Action>,
     /// Default `skip`.
     pub missed_run_policy: Option<MissedRunPolicy>,
@@ -61,16 +66,21 @@ pub struct ScheduleCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleUpdate {
+    #[schema(value_type = Option<crate::domain::nodes::DisplayName>)]
     pub name: Option<String>,
     pub enabled: Option<bool>,
+    /// -1000 to 1000.
+    #[schema(minimum = -1000, maximum = 1000)]
     pub priority: Option<i64>,
     #[serde(default, deserialize_with = "explicit")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::domain::site::TimeZone>)]
     pub timezone: Option<Option<String>>,
     pub recurrence: Option<Recurrence>,
     #[serde(default, deserialize_with = "explicit")]
     #[schema(value_type = Option<Conditions>)]
     pub conditions: Option<Option<Conditions>>,
+    /// 1 to 32 actions.
+    #[schema(min_items = 1, max_items = 32)]
     pub actions: Option<Vec<Action>>,
     pub missed_run_policy: Option<MissedRunPolicy>,
 }
@@ -78,7 +88,9 @@ pub struct ScheduleUpdate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleRunRequest {
-    /// How long to run; default the duration of the schedule's next occurrence (or 30).
+    /// How long to run, 1–10080 minutes; default the duration of the schedule's next occurrence
+    /// (or 30).
+    #[schema(minimum = 1, maximum = 10080)]
     pub duration_minutes: Option<i64>,
 }
 
@@ -87,10 +99,13 @@ pub struct ScheduleRunRequest {
 #[into_params(parameter_in = Query)]
 pub struct PreviewParams {
     /// The next N firings from now (1–200, default 10), unless from/to are given.
+    #[param(minimum = 1, maximum = 200)]
     pub count: Option<usize>,
     /// Range start (RFC 3339).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Range end (RFC 3339), at most 31 days after from.
+    #[param(format = DateTime)]
     pub to: Option<String>,
 }
 
@@ -99,8 +114,10 @@ pub struct PreviewParams {
 #[into_params(parameter_in = Query)]
 pub struct CalendarParams {
     /// Range start (RFC 3339).
+    #[param(format = DateTime)]
     pub from: String,
     /// Range end (RFC 3339), at most 31 days after from.
+    #[param(format = DateTime)]
     pub to: String,
 }
 

@@ -39,9 +39,15 @@ pub struct SensorDeleteParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SensorUpdate {
+    #[schema(value_type = Option<crate::domain::nodes::DisplayName>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<sensors::SensorUnit>)]
     pub unit: Option<String>,
+    /// Seconds between readings, 1–86400.
+    #[schema(minimum = 1, maximum = 86400)]
     pub interval_s: Option<i64>,
+    /// Days raw readings are kept, 1–3650.
+    #[schema(minimum = 1, maximum = 3650)]
     pub retention_days: Option<i64>,
 }
 

@@ -22,8 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteUpdate {
+    #[schema(value_type = Option<crate::domain::nodes::DisplayName>)]
     pub name: Option<String>,
     /// An IANA time zone such as `Europe/Berlin`.
+    #[schema(value_type = Option<crate::domain::site::TimeZone>)]
     pub timezone: Option<String>,
     pub units: Option<Units>,
 }

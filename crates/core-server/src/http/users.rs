@@ -23,8 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
     /// 3–32 characters of a-z, 0-9, '.', '_', '-'.
+    #[schema(value_type = crate::domain::users::Username)]
     pub username: String,
-    /// At least 10 characters.
+    /// 10 to 256 characters.
+    #[schema(value_type = crate::domain::users::Password)]
     pub password: String,
     pub role: Role,
 }
@@ -36,6 +38,7 @@ pub struct UserUpdate {
     /// A disabled user cannot log in; their sessions end.
     pub disabled: Option<bool>,
     /// Sets a new password (an admin reset); the user's sessions end.
+    #[schema(value_type = Option<crate::domain::users::Password>)]
     pub password: Option<String>,
 }
 

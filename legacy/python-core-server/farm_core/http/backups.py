@@ -335,7 +335,15 @@ def register(app: FastAPI) -> None:
         status=201,
         description="Stored and verified",
         response=BackupManifest,
-        params=(param("x-backup-sha256", "header", dict(STRING), "SHA-256 of the file, hex", required=True),),
+        params=(
+            param(
+                "x-backup-sha256",
+                "header",
+                {**STRING, "pattern": "^[0-9A-Fa-f]{64}$"},
+                "SHA-256 of the file, hex",
+                required=True,
+            ),
+        ),
         errors=(400, 401, 403, 413, 422),
     )
     upload["openapi_extra"]["requestBody"] = {

@@ -40,6 +40,13 @@ I64 = {"type": "integer", "format": "int64"}
 U64 = {"type": "integer", "format": "int64", "minimum": 0}
 BOOL = {"type": "boolean"}
 STRING = {"type": "string"}
+# Strings the handler reads as RFC 3339 instants (`format = DateTime` in Rust).
+DATE_TIME = {"type": "string", "format": "date-time"}
+
+
+def int_range(low: int, high: int) -> dict[str, Any]:
+    """An i64 parameter with the bounds its handler enforces (Rust's `minimum`/`maximum`)."""
+    return {**I64, "minimum": low, "maximum": high}
 
 
 def param(name: str, where: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:

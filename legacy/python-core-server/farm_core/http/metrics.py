@@ -9,13 +9,19 @@ from starlette.responses import Response
 
 from farm_core.auth.capabilities import Capability
 from farm_core.auth.principal import Principal, require
-from farm_core.domain.metrics import Resolution, parse_query
+from farm_core.domain.metrics import MAX_MAX_POINTS, MAX_SENSORS, Resolution, parse_query
 from farm_core.http import Timestamp, json_text, wire
-from farm_core.http.contract import I64, STRING, operation, param
+from farm_core.http.contract import DATE_TIME, STRING, int_range, operation, param
 from farm_core.http.query import Param, query_of
 from farm_core.state import AppState
 
 NodesView = Depends(require(Capability.NODES_VIEW))
+
+# `sensor_id` as `parse_query` reads it: ids (with an optional sign, trimmed of white space)
+# separated by commas, at most MAX_SENSORS. 18 digits keep every id inside i64.
+_WS = "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*"
+_ID = f"{_WS}[+-]?[0-9]{{1,18}}{_WS}"
+SENSOR_IDS_PATTERN = f"^{_ID}(?:,{_ID}){{0,{MAX_SENSORS - 1}}}$"
 
 PARAMS = [
     Param("sensor_id", "str", required=True),
@@ -65,13 +71,18 @@ def register(app: FastAPI) -> None:
                 param(
                     "sensor_id",
                     "query",
-                    STRING,
+                    {**STRING, "pattern": SENSOR_IDS_PATTERN},
                     "One sensor id, or up to 16 separated by commas (overlay charts): `3,4,7`.",
                     required=True,
                 ),
-                param("from", "query", STRING, "Start of the range (RFC 3339), inclusive.", required=True),
-                param("to", "query", STRING, "End of the range (RFC 3339), exclusive.", required=True),
-                param("max_points", "query", I64, "At most this many points per sensor (2\u201310000, default 1000)."),
+                param("from", "query", DATE_TIME, "Start of the range (RFC 3339), inclusive.", required=True),
+                param("to", "query", DATE_TIME, "End of the range (RFC 3339), exclusive; after `from`.", required=True),
+                param(
+                    "max_points",
+                    "query",
+                    int_range(2, MAX_MAX_POINTS),
+                    "At most this many points per sensor (2\u201310000, default 1000).",
+                ),
             ),
             errors=(400, 401, 403, 404, 422),
         ),

@@ -13,7 +13,7 @@ from farm_core.domain.errors import FieldError, Validation
 from farm_core.domain.nodes import parse_name
 from farm_core.domain.outputs import CommandSource, CommandStatus, OutputKind, Requester
 from farm_core.http import Timestamp, json_text, path_id, read_json, wire
-from farm_core.http.contract import I64, operation, param
+from farm_core.http.contract import I64, int_range, operation, param
 from farm_core.http.query import Param, query_of
 from farm_core.http.sensors import NODE_FILTER, NODE_FILTER_DOC
 from farm_core.state import AppState
@@ -283,7 +283,7 @@ def register(app: FastAPI) -> None:
             response=CommandPage,
             params=(
                 param("output_id", "query", I64, ""),
-                param("limit", "query", I64, "Page size, 1\u20131000 (default 100)."),
+                param("limit", "query", int_range(1, MAX_LIMIT), "Page size, 1\u20131000 (default 100)."),
                 param("cursor", "query", I64, "`next_cursor` of the previous page."),
             ),
             errors=(400, 401, 403, 422),
