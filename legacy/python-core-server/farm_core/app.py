@@ -25,6 +25,7 @@ from farm_core.config import Config, ListenAddr
 from farm_core.domain.errors import DomainError
 from farm_core.http import (
     Items,
+    action_logs,
     adoption,
     api_tokens,
     auth,
@@ -36,6 +37,7 @@ from farm_core.http import (
     node_api,
     nodes,
     outputs,
+    schedules,
     sensors,
     site,
     users,
@@ -74,6 +76,15 @@ class BackupNameConvertor(OutputIdConvertor):
 
 
 register_url_convertor("backup_name", BackupNameConvertor())
+
+
+class ScheduleIdConvertor(OutputIdConvertor):
+    """A schedule id segment that is not `calendar` (/api/schedules/calendar is its own route)."""
+
+    regex = "(?!calendar$)[^/]+"
+
+
+register_url_convertor("schedule_id", ScheduleIdConvertor())
 RESOURCES = (
     health,
     auth,
@@ -87,6 +98,8 @@ RESOURCES = (
     dashboard,
     events,
     node_api,
+    schedules,
+    action_logs,
     adoption,
     backups,
 )
@@ -165,6 +178,9 @@ def _component_schemas() -> dict[str, Any]:
         adoption.AdoptionClaim,
         backups.BackupCreate,
         backups.BackupRestore,
+        schedules.ScheduleCreate,
+        schedules.ScheduleUpdate,
+        schedules.ScheduleRunRequest,
     ]
     responses = [
         health.Health,
@@ -191,6 +207,10 @@ def _component_schemas() -> dict[str, Any]:
         backups.BackupList,
         backups.BackupStarted,
         backups.BackupRestored,
+        schedules.Schedule,
+        schedules.ScheduleRun,
+        action_logs.ActionLogPage,
+        action_logs.Alarm,
         ErrorBody,
     ]
     lists = [
@@ -202,6 +222,9 @@ def _component_schemas() -> dict[str, Any]:
         outputs.Command,
         metrics.Series,
         adoption.Candidate,
+        schedules.Schedule,
+        schedules.Firing,
+        action_logs.Alarm,
     ]
     _, defs = models_json_schema(
         [(m, "validation") for m in requests]

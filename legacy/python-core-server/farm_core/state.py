@@ -3,6 +3,7 @@ the engine's shared parts (live events, long-poll wakeups, the node statuses las
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from farm_core.auth.throttle import Throttle
@@ -27,6 +28,11 @@ class AppState:
     wakeups: NodeWakeups = field(default_factory=NodeWakeups)
     liveness: Liveness = field(default_factory=Liveness)
     backup_jobs: BackupJobs = field(default_factory=BackupJobs)
+    # Wakes the schedule runner when schedules change.
+    schedules_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    # One schedule evaluation at a time (the runner's and a request's): each reads a snapshot and
+    # writes what it decided, so two at once could both decide the same firing.
+    schedules_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Off with a frozen test clock (and in tests): then work that would run in the background
     # (a backup started without waiting, the backup schedule) runs inline or not at all.
     background: bool = False

@@ -36,9 +36,9 @@ def contract(op: dict) -> dict:
     }
 
 
-# Operations of the contract this backend does not implement yet: schedules, their action log and
-# alarms (newer than the field-data port).
-NOT_PORTED_PREFIXES = ("/api/schedules", "/api/action-logs", "/api/alarms")
+# Operations of the contract this backend does not implement yet: none (schedules, their action log
+# and alarms were the last).
+NOT_PORTED_PREFIXES: tuple[str, ...] = ()
 NOT_PORTED_SUFFIXES: tuple[str, ...] = ()
 
 

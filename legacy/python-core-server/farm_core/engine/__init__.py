@@ -54,13 +54,18 @@ async def retention(state: AppState) -> int:
 
 
 async def run(state: AppState) -> None:
-    """The field-data loop and, unless the clock is frozen, the backup schedule, until cancelled."""
-    from farm_core.engine import backups
+    """The field-data loop and, unless the clock is frozen, the schedule runner and the backup
+    schedule, until cancelled. (With a frozen clock requests still evaluate the schedules.)"""
+    from farm_core.engine import backups, schedules
 
     if not state.background:
         await run_field(state)
         return
-    tasks = [asyncio.create_task(run_field(state)), asyncio.create_task(backups.run(state))]
+    tasks = [
+        asyncio.create_task(run_field(state)),
+        asyncio.create_task(schedules.run(state)),
+        asyncio.create_task(backups.run(state)),
+    ]
     try:
         await asyncio.gather(*tasks)
     finally:

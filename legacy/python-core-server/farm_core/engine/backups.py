@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from farm_core import backup, migrations
 from farm_core.backup import Kind, Manifest, Phase, Status
 from farm_core.domain.errors import Conflict, NotFound
+from farm_core.engine import schedules
 
 if TYPE_CHECKING:
     from farm_core.state import AppState
@@ -123,13 +124,11 @@ async def restore(state: AppState, name: str) -> str:
         raise Conflict(f"the safety backup failed ({safety.problem or ''}); nothing was restored")
     async with state.backup_jobs.turn:
         await state.store.backups.restore(dir_, name, state.clock.now_ms())
-    # Rust evaluates the schedules on the restored data now; without schedules that evaluation
-    # only clears the claims and stamps `engine_state.evaluated_at`, which is done here too.
     try:
-        if not await state.store.backups.evaluate_without_schedules(state.clock.now_ms()):
-            log.warning("the restored data has schedules; this server does not evaluate them")
+        await schedules.evaluate(state)
     except Exception as err:
         log.warning("schedule evaluation after the restore failed: %s", err)
+    state.schedules_changed.set()
     log.warning("database restored from a backup restored=%s safety=%s", manifest.name, safety.name)
     return safety.name
 

@@ -14,11 +14,13 @@ from farm_core.domain.dashboard import DashboardState
 from farm_core.domain.metrics import Series
 from farm_core.domain.nodes import Node
 from farm_core.domain.outputs import Command, Output
+from farm_core.domain.schedule_rules import Schedule as StoredScheduleLike
 from farm_core.domain.sensors import Sensor
 from farm_core.domain.site import Site
 from farm_core.domain.time import MS_PER_DAY
 from farm_core.domain.time import to_rfc3339 as _to_rfc3339
 from farm_core.http.json_body import format_float
+from farm_core.store.schedules import ActionLog, Alarm, ScheduleRun
 
 string = _string
 
@@ -163,4 +165,40 @@ def series(s: Series) -> str:
     return (
         f'{{"sensor_id":{s.sensor_id},"resolution":"{s.resolution.value}","bucket_ms":{s.bucket_ms},'
         f'"points":[{points}]}}'
+    )
+
+
+# --- schedules, action logs, alarms (the stored JSON columns are serde's own text) -------------
+
+
+def schedule(s: StoredScheduleLike) -> str:
+    return (
+        f'{{"id":{s.id},"name":{string(s.name)},"enabled":{"true" if s.enabled else "false"},'
+        f'"priority":{s.priority},"timezone":{opt_str(s.timezone)},"recurrence":{s.recurrence_text},'
+        f'"conditions":{s.conditions_text if s.conditions_text is not None else "null"},"actions":{s.actions_text},'
+        f'"missed_run_policy":"{s.missed_run_policy}","created_at":{ts(s.created_at)},"updated_at":{ts(s.updated_at)}}}'
+    )
+
+
+def alarm(a: Alarm) -> str:
+    return (
+        f'{{"id":{a.id},"schedule_id":{opt_int(a.schedule_id)},"severity":"{a.severity}",'
+        f'"message":{string(a.message)},"raised_at":{ts(a.raised_at)},"acknowledged_at":{opt_ts(a.acknowledged_at)},'
+        f'"acknowledged_by":{opt_str(a.acknowledged_by)}}}'
+    )
+
+
+def action_log(log: ActionLog) -> str:
+    return (
+        f'{{"id":{log.id},"at":{ts(log.at)},"schedule_id":{opt_int(log.schedule_id)},'
+        f'"schedule_name":{string(log.schedule_name)},"occurrence_start":{opt_ts(log.occurrence_start)},'
+        f'"outcome":{string(log.outcome)},"reason":{opt_str(log.reason)},"output_ids":{log.output_ids},'
+        f'"command_ids":{log.command_ids},"detail":{log.detail}}}'
+    )
+
+
+def schedule_run(r: ScheduleRun) -> str:
+    return (
+        f'{{"id":{r.id},"schedule_id":{r.schedule_id},"start":{ts(r.start)},"end":{ts(r.end)},'
+        f'"reason":{string(r.reason)},"requested_by":{opt_str(r.requested_by)}}}'
     )

@@ -14,6 +14,7 @@ from farm_core.store.meta import MetaStore
 from farm_core.store.metrics import MetricStore
 from farm_core.store.nodes import NodeStore
 from farm_core.store.outputs import OutputStore
+from farm_core.store.schedules import ScheduleStore
 from farm_core.store.sensors import SensorStore
 from farm_core.store.sessions import SessionStore
 from farm_core.store.site import SiteStore
@@ -38,6 +39,7 @@ class Store:
         self.dashboard = DashboardStore(db)
         self.adoption = AdoptionStore(db)
         self.backups = BackupStore(db)
+        self.schedules = ScheduleStore(db)
 
     @classmethod
     def open(cls, path: str, now_ms: int, count_statements: bool = False) -> Store:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from farm_core import backup, migrations
 from farm_core.backup import BackupError, Kind, Manifest, Phase
-from farm_core.db import Database, Transaction
+from farm_core.db import Database
 from farm_core.domain.errors import Conflict, NotFound
 
 
@@ -56,15 +56,6 @@ def _alarm_open_with_message(conn: sqlite3.Connection, message: str) -> bool:
     )
 
 
-def _evaluate_without_schedules(conn: sqlite3.Connection, now: int) -> bool:
-    with Transaction(conn):
-        if conn.execute("SELECT EXISTS (SELECT 1 FROM schedules)").fetchone()[0]:
-            return False
-        conn.execute("DELETE FROM schedule_claims")
-        conn.execute("UPDATE engine_state SET evaluated_at = ? WHERE id = 1", (now,))
-        return True
-
-
 class BackupStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -84,9 +75,3 @@ class BackupStore:
     async def alarm_open_with_message(self, message: str) -> bool:
         """Whether an unacknowledged alarm with this message exists."""
         return await self._db.run(_alarm_open_with_message, message)
-
-    async def evaluate_without_schedules(self, now: int) -> bool:
-        """What the Rust schedule engine's evaluation writes when there is no schedule: no claims,
-        and the instant it evaluated. With schedules (whose engine is not ported) nothing is
-        written and the answer is False."""
-        return await self._db.write(_evaluate_without_schedules, now)
