@@ -23,6 +23,7 @@ from farm_core import VERSION, engine, errors
 from farm_core.clock import Clock
 from farm_core.config import Config, ListenAddr
 from farm_core.domain.errors import DomainError
+from farm_core.engine import backups as backup_jobs
 from farm_core.http import (
     Items,
     action_logs,
@@ -333,6 +334,7 @@ async def start_with_store(
     sock = bind(config.listen)
     host, port = sock.getsockname()[:2]
     app = create_app(config, clock, store)
+    await backup_jobs.load_settings(app.state.farm)
     uv_config = uvicorn.Config(
         app,
         http="httptools",

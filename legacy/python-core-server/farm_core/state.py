@@ -36,6 +36,9 @@ class AppState:
     # Off with a frozen test clock (and in tests): then work that would run in the background
     # (a backup started without waiting, the backup schedule) runs inline or not at all.
     background: bool = False
+    # The backup folder and daily time the setup wizard stored (`backup_settings`), which win over
+    # the configuration's; None until loaded or when there is no such row.
+    backup_settings: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         # Event ids start at the clock's epoch milliseconds, so they keep increasing across restarts.

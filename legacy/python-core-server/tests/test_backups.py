@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -267,6 +268,19 @@ def test_the_dashboard_reports_the_newest_verified_backups_age(app: TestApp) -> 
     # Deleting the last verified one leaves none.
     assert admin.delete(f"/api/backups/{first['name']}").status_code == 204
     assert backup_health(admin)["newest_verified_at"] is None
+
+
+def test_backup_settings_stored_by_the_setup_wizard_win_over_the_configuration(app: TestApp, tmp_path: Path) -> None:
+    chosen = tmp_path / "offsite"
+    with sqlite3.connect(app.config.database) as conn:
+        conn.execute(
+            "INSERT INTO backup_settings (id, dir, daily_at, updated_at) VALUES (1, ?, '02:30', 0)", (str(chosen),)
+        )
+    app = app.restart()
+    assert jobs.folder(app.state) == str(chosen)
+    assert jobs.due_today(app.state, "UTC", T0) == T0 - 3 * 3_600_000 - 30 * 60_000, "02:30, not the configured 03:00"
+    manifest = take_backup(app, app.admin())
+    assert (chosen / f"{manifest['name']}.json").exists()
 
 
 def test_manifest_names_and_checks() -> None:

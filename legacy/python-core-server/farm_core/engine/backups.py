@@ -65,8 +65,20 @@ class BackupJobs:
             self.jobs[name] = (kind, at, phase)
 
 
+def settings(state: AppState) -> tuple[str, str | None]:
+    """The backup folder and daily time in effect: the setup wizard's choice, else the configuration's."""
+    if state.backup_settings is not None:
+        return state.backup_settings
+    return state.config.backups_path(), state.config.backup_time
+
+
+async def load_settings(state: AppState) -> None:
+    """Reads the stored backup settings (at start, and after a restore replaced the data)."""
+    state.backup_settings = await state.store.backups.settings()
+
+
 def folder(state: AppState) -> str:
-    return state.config.backups_path()
+    return settings(state)[0]
 
 
 def _progress_json(name: str, phase: Phase | None, status: Status, problem: str | None) -> str:
@@ -124,6 +136,8 @@ async def restore(state: AppState, name: str) -> str:
         raise Conflict(f"the safety backup failed ({safety.problem or ''}); nothing was restored")
     async with state.backup_jobs.turn:
         await state.store.backups.restore(dir_, name, state.clock.now_ms())
+    # The restored data may hold other backup settings (or none: then the configuration's).
+    await load_settings(state)
     try:
         await schedules.evaluate(state)
     except Exception as err:
@@ -182,9 +196,10 @@ _HH_MM = re.compile(r"\s*([0-9]{1,2}):\s*([0-9]{1,2})")
 
 def due_today(state: AppState, timezone: str, now: int) -> int | None:
     """The instant of today's scheduled backup (site time), or None when the setting is off."""
-    if state.config.backup_time is None:
+    daily_at = settings(state)[1]
+    if daily_at is None:
         return None
-    match = _HH_MM.fullmatch(state.config.backup_time)
+    match = _HH_MM.fullmatch(daily_at)
     if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         return None
     try:

@@ -56,6 +56,11 @@ def _alarm_open_with_message(conn: sqlite3.Connection, message: str) -> bool:
     )
 
 
+def _settings(conn: sqlite3.Connection) -> tuple[str, str | None] | None:
+    row = conn.execute("SELECT dir, daily_at FROM backup_settings WHERE id = 1").fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 class BackupStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -71,6 +76,10 @@ class BackupStore:
 
     async def alarm_raise(self, severity: str, message: str, now: int) -> AlarmRow:
         return await self._db.write(_alarm_raise, severity, message, now)
+
+    async def settings(self) -> tuple[str, str | None] | None:
+        """The backup folder and daily time the setup wizard chose, or None (the configuration's)."""
+        return await self._db.run(_settings)
 
     async def alarm_open_with_message(self, message: str) -> bool:
         """Whether an unacknowledged alarm with this message exists."""
