@@ -1,7 +1,11 @@
-//! A release core-server in a child process on its own data dir, with an admin session.
+//! The servers under test as child processes on their own data dirs: the release core-server,
+//! the legacy Python core-server, and the bare axum + rusqlite baseline (`farm-bench bare`).
+//! Each start is timed to its first good `/healthz`, and each process can be asked for its CPU
+//! time and resident memory from /proc.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -9,67 +13,149 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "bench password 1";
-pub const WRK_CONNECTIONS: u32 = 16;
+const LISTENING: &str = "Farm Controller is listening on ";
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// The release core-server binary.
+    Rust(PathBuf),
+    /// The legacy backend's virtual-environment Python (`python -m farm_core`).
+    Python(PathBuf),
+    /// `farm-bench bare`: one axum route over the same store query, no middleware or auth.
+    Bare,
+}
+
+impl Kind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Rust(_) => "rust",
+            Kind::Python(_) => "python",
+            Kind::Bare => "bare axum+rusqlite",
+        }
+    }
+
+    /// The command line up to the data dir: `<program> --data-dir D`.
+    fn command(&self, data_dir: &Path) -> anyhow::Result<Command> {
+        let mut cmd = match self {
+            Kind::Rust(bin) => {
+                if !bin.exists() {
+                    bail!("{} is missing: run `cargo build --release --bin core-server`", bin.display());
+                }
+                Command::new(bin)
+            }
+            Kind::Python(python) => {
+                if !python.exists() {
+                    bail!("{} is missing: run `make python`", python.display());
+                }
+                let mut cmd = Command::new(python);
+                cmd.args(["-m", "farm_core"]);
+                cmd
+            }
+            Kind::Bare => {
+                let mut cmd = Command::new(std::env::current_exe()?);
+                cmd.arg("bare");
+                cmd
+            }
+        };
+        cmd.arg("--data-dir").arg(data_dir);
+        Ok(cmd)
+    }
+
+    /// Serving on a free port, without scheduled backups.
+    fn serve(&self, data_dir: &Path) -> anyhow::Result<Command> {
+        let mut cmd = self.command(data_dir)?;
+        cmd.args(["--listen", "127.0.0.1:0"]);
+        if !matches!(self, Kind::Bare) {
+            cmd.args(["--backup-time", "off", "serve"]);
+        }
+        Ok(cmd)
+    }
+}
 
 pub struct Server {
     child: Child,
     base: String,
     http: reqwest::Client,
+    /// From spawning the process to its first 200 from `/healthz`.
+    pub ready: Duration,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
-    pub async fn start(bin: &Path) -> anyhow::Result<Self> {
+    /// On a fresh temporary data dir.
+    pub async fn start(kind: Kind) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let mut server = Self::start_in(bin, dir.path()).await?;
+        let mut server = Self::start_in(kind, dir.path()).await?;
         server._dir = Some(dir);
         Ok(server)
     }
 
-    pub async fn start_in(bin: &Path, data_dir: &Path) -> anyhow::Result<Self> {
-        if !bin.exists() {
-            bail!("{} is missing: run `cargo build --release --bin core-server`", bin.display());
+    pub async fn start_in(kind: Kind, data_dir: &Path) -> anyhow::Result<Self> {
+        if !matches!(kind, Kind::Bare) {
+            create_admin(&kind, data_dir).await?;
         }
-        let data_dir: PathBuf = data_dir.to_owned();
-        let created = Command::new(bin)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .args(["user", "create", "--username", "bench", "--role", "admin"])
-            .env("FARM_ADMIN_PASSWORD", PASSWORD)
-            .output()
-            .await?;
-        let exists = String::from_utf8_lossy(&created.stderr).contains("taken");
-        if !created.status.success() && !exists {
-            bail!("creating the bench admin: {}", String::from_utf8_lossy(&created.stderr));
-        }
-        let mut child = Command::new(bin)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .args(["--listen", "127.0.0.1:0", "serve"])
+        let started = Instant::now();
+        let mut child = kind
+            .serve(data_dir)?
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
-            .spawn()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line).await?;
-        let base = line.trim().rsplit(' ').next().context("listening line")?.to_owned();
+            .spawn()
+            .with_context(|| format!("starting the {} server", kind.label()))?;
+        let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
+        let base = loop {
+            let line = lines.next_line().await?.with_context(|| format!("the {} server exited", kind.label()))?;
+            if let Some(url) = line.trim().strip_prefix(LISTENING) {
+                break url.to_owned();
+            }
+        };
+        // Keep reading stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let http = reqwest::Client::builder().cookie_store(true).build()?;
-        let login = http
-            .post(format!("{base}/api/auth/login"))
-            .json(&json!({"username": "bench", "password": PASSWORD}))
-            .send()
-            .await?;
-        if !login.status().is_success() {
-            bail!("login: {}", login.status());
+        loop {
+            if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the {} server did not become ready in 30 s", kind.label());
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        Ok(Self { child, base, http, _dir: None })
+        let ready = started.elapsed();
+        if !matches!(kind, Kind::Bare) {
+            let login = http
+                .post(format!("{base}/api/auth/login"))
+                .json(&json!({"username": "bench", "password": PASSWORD}))
+                .send()
+                .await?;
+            if !login.status().is_success() {
+                bail!("{} login: {}", kind.label(), login.status());
+            }
+        }
+        Ok(Self { child, base, http, ready, _dir: None })
+    }
+
+    fn pid(&self) -> anyhow::Result<u32> {
+        self.child.id().context("server exited")
     }
 
     /// CPU time (user + system) the server process has used, from /proc.
     pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
-        let pid = self.child.id().context("server exited")?;
-        cpu_seconds_of(pid)
+        cpu_seconds_of(self.pid()?)
+    }
+
+    /// Resident memory, from /proc.
+    pub fn rss_bytes(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).context("reading /proc")?;
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .context("VmRSS")?
+            .parse()?;
+        Ok(kib * 1024)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -96,6 +182,7 @@ impl Server {
         Ok(body)
     }
 
+    /// An API token with read access (`nodes.view` covers the dashboard, nodes and metrics), for wrk.
     pub async fn api_token(&self) -> anyhow::Result<String> {
         let created =
             self.admin_post("/api/api-tokens", &json!({"name": "bench", "capabilities": ["nodes.view"]})).await?;
@@ -106,48 +193,24 @@ impl Server {
         if let Some(id) = self.child.id() {
             let _ = Command::new("kill").args(["-TERM", &id.to_string()]).status().await;
         }
-        let _ = self.child.wait().await;
+        if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
+            let _ = self.child.kill().await;
+        }
     }
 }
 
-pub struct WrkResult {
-    pub requests_per_s: f64,
-    pub latency_avg_ms: f64,
-}
-
-/// Runs wrk (Debian's `wrk` package) with a bearer token for `seconds`.
-pub fn wrk(url: &str, token: &str, seconds: u64) -> anyhow::Result<WrkResult> {
-    let out = std::process::Command::new("wrk")
-        .args(["-t", "2", "-c", &WRK_CONNECTIONS.to_string(), "-d", &format!("{seconds}s"), "--latency"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .arg(url)
+async fn create_admin(kind: &Kind, data_dir: &Path) -> anyhow::Result<()> {
+    let created = kind
+        .command(data_dir)?
+        .args(["user", "create", "--username", "bench", "--role", "admin"])
+        .env("FARM_ADMIN_PASSWORD", PASSWORD)
         .output()
-        .context("running wrk (apt-get install wrk)")?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() || text.contains("Non-2xx") {
-        bail!("wrk failed or saw errors:\n{text}{}", String::from_utf8_lossy(&out.stderr));
+        .await?;
+    let exists = String::from_utf8_lossy(&created.stderr).contains("taken");
+    if !created.status.success() && !exists {
+        bail!("creating the bench admin ({}): {}", kind.label(), String::from_utf8_lossy(&created.stderr));
     }
-    let requests_per_s = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse().ok())
-        .context("wrk output has no Requests/sec")?;
-    let latency = text.lines().find(|l| l.trim_start().starts_with("Latency")).context("wrk output has no latency")?;
-    let avg = latency.split_whitespace().nth(1).context("latency average")?;
-    Ok(WrkResult { requests_per_s, latency_avg_ms: parse_wrk_duration(avg)? })
-}
-
-fn parse_wrk_duration(text: &str) -> anyhow::Result<f64> {
-    let (number, factor) = if let Some(v) = text.strip_suffix("us") {
-        (v, 0.001)
-    } else if let Some(v) = text.strip_suffix("ms") {
-        (v, 1.0)
-    } else if let Some(v) = text.strip_suffix('s') {
-        (v, 1000.0)
-    } else {
-        bail!("unknown wrk duration {text}")
-    };
-    Ok(number.parse::<f64>()? * factor)
+    Ok(())
 }
 
 /// utime + stime of a process, in seconds (Linux /proc; clock ticks are 100 per second there).
