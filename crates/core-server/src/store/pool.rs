@@ -41,8 +41,8 @@ pub fn open_connection(path: &Path) -> anyhow::Result<Connection> {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    /// For `read_now`: never waits for a lock (busy timeout 0).
-    quick: Mutex<Option<Connection>>,
+    /// For `read_now`, one per async worker thread: never wait for a lock (busy timeout 0).
+    quick: Vec<Mutex<Option<Connection>>>,
     permits: Arc<Semaphore>,
     /// SQLite allows one writer. Queueing writers here, woken in order, beats letting them
     /// collide in SQLite's busy handler, which sleeps in growing steps before retrying.
@@ -74,13 +74,19 @@ impl Pool {
     pub fn open(path: &Path, size: usize, count_statements: bool) -> anyhow::Result<Self> {
         let statements = count_statements.then(|| Arc::new(AtomicU64::new(0)));
         let idle = (0..size).map(|_| open_counted(path, statements.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
-        let quick = open_counted(path, statements.as_ref())?;
-        quick.busy_timeout(std::time::Duration::ZERO)?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(size.max(1));
+        let quick = (0..workers)
+            .map(|_| {
+                let conn = open_counted(path, statements.as_ref())?;
+                conn.busy_timeout(std::time::Duration::ZERO)?;
+                Ok(Mutex::new(Some(conn)))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 idle: Mutex::new(idle),
-                quick: Mutex::new(Some(quick)),
+                quick,
                 permits: Arc::new(Semaphore::new(size)),
                 writer: Arc::new(Semaphore::new(1)),
                 statements,
@@ -140,22 +146,22 @@ impl Pool {
         .map_err(|e| Error::Internal(anyhow::anyhow!("database task failed: {e}")))?
     }
 
-    /// Runs a short read on the calling thread, on a connection kept for it, instead of handing
-    /// it to a blocking thread: for the lookup every request makes (its session or API token),
-    /// where the two thread hand-offs cost more than the indexed query. That connection never
-    /// waits for a lock: when it is in use, or SQLite answers busy, the read takes the normal
-    /// path through `run`.
+    /// Runs a short read on the calling thread, on one of the connections kept for it (one per
+    /// async worker), instead of handing it to a blocking thread: for the lookup every request
+    /// makes (its session or API token), where the two thread hand-offs cost more than the
+    /// indexed query. Those connections never wait for a lock: when all are in use, or SQLite
+    /// answers busy, the read takes the normal path through `run`.
     pub async fn read_now<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: Fn(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        if let Ok(mut quick) = self.inner.quick.try_lock()
-            && let Some(conn) = quick.as_mut()
-        {
+        for slot in &self.inner.quick {
+            let Ok(mut quick) = slot.try_lock() else { continue };
+            let Some(conn) = quick.as_mut() else { continue };
             match f(conn) {
                 Ok(value) => return Ok(value),
-                Err(e) if is_busy(&e) => {}
+                Err(e) if is_busy(&e) => break,
                 Err(e) => return Err(Error::Internal(e.into())),
             }
         }
@@ -166,7 +172,9 @@ impl Pool {
     pub fn close(&self) {
         self.inner.permits.close();
         self.inner.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        self.inner.quick.lock().unwrap_or_else(|p| p.into_inner()).take();
+        for slot in &self.inner.quick {
+            slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+        }
     }
 }
 
@@ -215,10 +223,10 @@ mod tests {
     async fn read_now_takes_the_normal_path_while_its_connection_is_in_use() {
         let (_dir, pool) = pool();
         // As if another request were using it (`close` takes it the same way).
-        let taken = pool.inner.quick.lock().unwrap().take();
+        let taken: Vec<_> = pool.inner.quick.iter().map(|slot| slot.lock().unwrap().take()).collect();
         let answer = pool.read_now(|c| c.query_row("SELECT 42", [], |r| r.get::<_, i64>(0))).await.unwrap();
         assert_eq!(answer, 42);
-        assert!(taken.is_some());
+        assert!(!taken.is_empty() && taken.iter().all(Option::is_some));
     }
 
     #[tokio::test]
