@@ -4,6 +4,7 @@ import { describeApiError } from "../../../api/describe-api-error";
 import { formErrors, withLocalProblems } from "../../../api/field-errors";
 import { ConfirmButton } from "../../../components/confirm-button";
 import { Field, FormSummary } from "../../../components/field";
+import { ManageList, NewItemForm, summaryOf } from "../../../components/manage-list";
 import type { OutputState } from "../../live-state";
 import { useCreateOutput } from "../api/create-output";
 import { useDeleteOutput } from "../api/delete-output";
@@ -19,10 +20,6 @@ import {
   toOutputUpdate,
   type OutputForm,
 } from "../output-form";
-
-function summaryOf(local: Record<string, string>, server: string | null): string | null {
-  return server ?? (Object.keys(local).length > 0 ? "Please correct the fields marked below." : null);
-}
 
 function OutputFields({
   form,
@@ -174,57 +171,30 @@ function OutputItem({ output }: { output: OutputState }) {
 
 function AddOutput({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
   const create = useCreateOutput();
-  const [form, setForm] = useState(emptyOutputForm);
-  const [tried, setTried] = useState(false);
-  const local = tried ? checkOutputForm(form, takenKeys) : {};
-  const errors = withLocalProblems(local, formErrors(create.error, OUTPUT_FORM_FIELDS));
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (Object.keys(checkOutputForm(form, takenKeys)).length > 0) return;
-    create.mutate({ nodeId, body: toOutputDeclaration(form) }, { onSuccess: onDone });
-  };
-
   return (
-    <form className="form setting setting--new" onSubmit={submit} noValidate aria-label="Add an output">
-      <h4 className="setting__title">New output</h4>
-      <FormSummary text={summaryOf(local, errors.summary)} />
-      <OutputFields form={form} errors={errors.byField} isNew onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
-      <div className="actions">
-        <button type="submit" className="button button--primary" disabled={create.isPending}>
-          {create.isPending ? "Adding…" : "Add output"}
-        </button>
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <NewItemForm
+      noun="output"
+      aNoun="an output"
+      initial={emptyOutputForm}
+      check={(form) => checkOutputForm(form, takenKeys)}
+      serverErrors={(local) => withLocalProblems(local, formErrors(create.error, OUTPUT_FORM_FIELDS))}
+      pending={create.isPending}
+      onCreate={(form) => create.mutate({ nodeId, body: toOutputDeclaration(form) }, { onSuccess: onDone })}
+      onCancel={onDone}
+      renderFields={(form, errors, onChange) => <OutputFields form={form} errors={errors} isNew onChange={onChange} />}
+    />
   );
 }
 
 /** A node's outputs for those who manage nodes: rename, default state; add and remove. */
 export function OutputSettings({ nodeId, outputs }: { nodeId: number; outputs: readonly OutputState[] }) {
-  const [adding, setAdding] = useState(false);
   return (
-    <details className="manage" data-manage="outputs">
-      <summary className="manage__summary">Edit outputs</summary>
-      <div className="manage__body">
-        {outputs.length > 0 && (
-          <ul className="settings" role="list">
-            {outputs.map((output) => (
-              <OutputItem key={output.id} output={output} />
-            ))}
-          </ul>
-        )}
-        {adding ? (
-          <AddOutput nodeId={nodeId} takenKeys={outputs.map((o) => o.key)} onDone={() => setAdding(false)} />
-        ) : (
-          <button type="button" className="button" onClick={() => setAdding(true)}>
-            Add an output
-          </button>
-        )}
-      </div>
-    </details>
+    <ManageList
+      kind="outputs"
+      items={outputs}
+      renderItem={(output) => <OutputItem key={output.id} output={output} />}
+      addLabel="Add an output"
+      renderAdd={(done) => <AddOutput nodeId={nodeId} takenKeys={outputs.map((x) => x.key)} onDone={done} />}
+    />
   );
 }

@@ -4,6 +4,7 @@ import { describeApiError } from "../../../api/describe-api-error";
 import { formErrors, withLocalProblems } from "../../../api/field-errors";
 import { ConfirmButton } from "../../../components/confirm-button";
 import { Field, FormSummary } from "../../../components/field";
+import { ManageList, NewItemForm, summaryOf } from "../../../components/manage-list";
 import type { SensorState } from "../../live-state";
 import { useCreateSensor } from "../api/create-sensor";
 import { useDeleteSensor } from "../api/delete-sensor";
@@ -17,10 +18,6 @@ import {
   toSensorUpdate,
   type SensorForm,
 } from "../sensor-form";
-
-function summaryOf(local: Record<string, string>, server: string | null): string | null {
-  return server ?? (Object.keys(local).length > 0 ? "Please correct the fields marked below." : null);
-}
 
 /** The fields both editing and adding show; `isNew` adds key and kind, which are fixed afterwards. */
 function SensorFields({
@@ -167,57 +164,30 @@ function SensorItem({ sensor }: { sensor: SensorState }) {
 
 function AddSensor({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
   const create = useCreateSensor();
-  const [form, setForm] = useState(emptySensorForm);
-  const [tried, setTried] = useState(false);
-  const local = tried ? checkSensorForm(form, takenKeys) : {};
-  const errors = withLocalProblems(local, formErrors(create.error, SENSOR_FORM_FIELDS));
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (Object.keys(checkSensorForm(form, takenKeys)).length > 0) return;
-    create.mutate({ nodeId, body: toSensorDeclaration(form) }, { onSuccess: onDone });
-  };
-
   return (
-    <form className="form setting setting--new" onSubmit={submit} noValidate aria-label="Add a sensor">
-      <h4 className="setting__title">New sensor</h4>
-      <FormSummary text={summaryOf(local, errors.summary)} />
-      <SensorFields form={form} errors={errors.byField} isNew onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
-      <div className="actions">
-        <button type="submit" className="button button--primary" disabled={create.isPending}>
-          {create.isPending ? "Adding…" : "Add sensor"}
-        </button>
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <NewItemForm
+      noun="sensor"
+      aNoun="a sensor"
+      initial={emptySensorForm}
+      check={(form) => checkSensorForm(form, takenKeys)}
+      serverErrors={(local) => withLocalProblems(local, formErrors(create.error, SENSOR_FORM_FIELDS))}
+      pending={create.isPending}
+      onCreate={(form) => create.mutate({ nodeId, body: toSensorDeclaration(form) }, { onSuccess: onDone })}
+      onCancel={onDone}
+      renderFields={(form, errors, onChange) => <SensorFields form={form} errors={errors} isNew onChange={onChange} />}
+    />
   );
 }
 
 /** A node's sensors for those who manage nodes: rename, unit, interval, retention; add and remove. */
 export function SensorSettings({ nodeId, sensors }: { nodeId: number; sensors: readonly SensorState[] }) {
-  const [adding, setAdding] = useState(false);
   return (
-    <details className="manage" data-manage="sensors">
-      <summary className="manage__summary">Edit sensors</summary>
-      <div className="manage__body">
-        {sensors.length > 0 && (
-          <ul className="settings" role="list">
-            {sensors.map((sensor) => (
-              <SensorItem key={sensor.id} sensor={sensor} />
-            ))}
-          </ul>
-        )}
-        {adding ? (
-          <AddSensor nodeId={nodeId} takenKeys={sensors.map((s) => s.key)} onDone={() => setAdding(false)} />
-        ) : (
-          <button type="button" className="button" onClick={() => setAdding(true)}>
-            Add a sensor
-          </button>
-        )}
-      </div>
-    </details>
+    <ManageList
+      kind="sensors"
+      items={sensors}
+      renderItem={(sensor) => <SensorItem key={sensor.id} sensor={sensor} />}
+      addLabel="Add a sensor"
+      renderAdd={(done) => <AddSensor nodeId={nodeId} takenKeys={sensors.map((x) => x.key)} onDone={done} />}
+    />
   );
 }
