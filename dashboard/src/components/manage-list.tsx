@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { FormSummary } from "./field";
 
 /** The form summary when fields are marked: the server's words, else a pointer to the fields. */
-export function summaryOf(local: Record<string, string>, server: string | null): string | null {
+function summaryOf(local: Record<string, string>, server: string | null): string | null {
   return server ?? (Object.keys(local).length > 0 ? "Please correct the fields marked below." : null);
 }
 
@@ -47,31 +47,35 @@ export function ManageList<T>({
 }
 
 /**
- * The form that adds an item: fields checked locally once submitted, then by the server, with
- * problems shown next to the fields and in a summary.
+ * The form that adds or changes an item: fields checked locally once submitted, then by the
+ * server, with problems shown next to the fields and in a summary.
  */
-export function NewItemForm<F>({
-  noun,
-  aNoun,
+export function ItemForm<F>({
+  label,
+  title,
+  submitLabels,
   initial,
   check,
   serverErrors,
   pending,
-  onCreate,
+  onSubmit,
   onCancel,
   renderFields,
 }: {
-  /** "sensor" or "output": the form's title and button. */
-  noun: string;
-  /** "a sensor", "an output": the form's accessible name. */
-  aNoun: string;
-  /** Makes the empty form. */
+  /** The form's accessible name ("Add an output", "Change Vent fan"). */
+  label: string;
+  /** A heading, for a new item ("New output"). */
+  title?: string;
+  /** The submit button's words, idle and while the request runs. */
+  submitLabels: [string, string];
+  /** Makes the starting form. */
   initial: () => F;
   check: (form: F) => Record<string, string>;
   /** The server's problems with the last attempt, given the local ones. */
   serverErrors: (local: Record<string, string>) => { summary: string | null; byField: Record<string, string> };
   pending: boolean;
-  onCreate: (form: F) => void;
+  /** Called with a form that passed the local checks. */
+  onSubmit: (form: F) => void;
   onCancel: () => void;
   renderFields: (form: F, errors: Record<string, string>, onChange: (change: Partial<F>) => void) => ReactNode;
 }) {
@@ -84,17 +88,17 @@ export function NewItemForm<F>({
     event.preventDefault();
     setTried(true);
     if (Object.keys(check(form)).length > 0) return;
-    onCreate(form);
+    onSubmit(form);
   };
 
   return (
-    <form className="form setting setting--new" onSubmit={submit} noValidate aria-label={`Add ${aNoun}`}>
-      <h4 className="setting__title">New {noun}</h4>
+    <form className={title ? "form setting setting--new" : "form"} onSubmit={submit} noValidate aria-label={label}>
+      {title && <h4 className="setting__title">{title}</h4>}
       <FormSummary text={summaryOf(local, errors.summary)} />
       {renderFields(form, errors.byField, (change) => setForm((f) => ({ ...f, ...change })))}
       <div className="actions">
         <button type="submit" className="button button--primary" disabled={pending}>
-          {pending ? "Adding…" : `Add ${noun}`}
+          {pending ? submitLabels[1] : submitLabels[0]}
         </button>
         <button type="button" className="button" onClick={onCancel}>
           Cancel

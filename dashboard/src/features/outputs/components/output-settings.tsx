@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { keysOf, OUTPUT_KIND_LABELS } from "../../../api/enums";
 import { describeApiError } from "../../../api/describe-api-error";
 import { formErrors, withLocalProblems } from "../../../api/field-errors";
 import { ConfirmButton } from "../../../components/confirm-button";
-import { Field, FormSummary } from "../../../components/field";
-import { ManageList, NewItemForm, summaryOf } from "../../../components/manage-list";
+import { Field } from "../../../components/field";
+import { ItemForm, ManageList } from "../../../components/manage-list";
 import type { OutputState } from "../../live-state";
 import { useCreateOutput } from "../api/create-output";
 import { useDeleteOutput } from "../api/delete-output";
@@ -99,33 +99,24 @@ function OutputFields({
 
 function EditOutput({ output, onDone }: { output: OutputState; onDone: () => void }) {
   const update = useUpdateOutput();
-  const [form, setForm] = useState(() => outputToForm(output));
-  const [tried, setTried] = useState(false);
-  const local = tried ? checkOutputForm(form) : {};
-  const errors = withLocalProblems(local, formErrors(update.error, OUTPUT_FORM_FIELDS));
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (Object.keys(checkOutputForm(form)).length > 0) return;
-    const body = toOutputUpdate(form, output);
-    if (Object.keys(body).length === 0) return onDone();
-    update.mutate({ id: output.id, body }, { onSuccess: onDone });
-  };
-
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={`Change ${output.name}`}>
-      <FormSummary text={summaryOf(local, errors.summary)} />
-      <OutputFields form={form} errors={errors.byField} isNew={false} onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
-      <div className="actions">
-        <button type="submit" className="button button--primary" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save"}
-        </button>
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <ItemForm
+      label={`Change ${output.name}`}
+      submitLabels={["Save", "Saving…"]}
+      initial={() => outputToForm(output)}
+      check={(form) => checkOutputForm(form)}
+      serverErrors={(local) => withLocalProblems(local, formErrors(update.error, OUTPUT_FORM_FIELDS))}
+      pending={update.isPending}
+      onSubmit={(form) => {
+        const body = toOutputUpdate(form, output);
+        if (Object.keys(body).length === 0) return onDone();
+        update.mutate({ id: output.id, body }, { onSuccess: onDone });
+      }}
+      onCancel={onDone}
+      renderFields={(form, errors, onChange) => (
+        <OutputFields form={form} errors={errors} isNew={false} onChange={onChange} />
+      )}
+    />
   );
 }
 
@@ -172,14 +163,15 @@ function OutputItem({ output }: { output: OutputState }) {
 function AddOutput({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
   const create = useCreateOutput();
   return (
-    <NewItemForm
-      noun="output"
-      aNoun="an output"
+    <ItemForm
+      label="Add an output"
+      title="New output"
+      submitLabels={["Add output", "Adding…"]}
       initial={emptyOutputForm}
       check={(form) => checkOutputForm(form, takenKeys)}
       serverErrors={(local) => withLocalProblems(local, formErrors(create.error, OUTPUT_FORM_FIELDS))}
       pending={create.isPending}
-      onCreate={(form) => create.mutate({ nodeId, body: toOutputDeclaration(form) }, { onSuccess: onDone })}
+      onSubmit={(form) => create.mutate({ nodeId, body: toOutputDeclaration(form) }, { onSuccess: onDone })}
       onCancel={onDone}
       renderFields={(form, errors, onChange) => <OutputFields form={form} errors={errors} isNew onChange={onChange} />}
     />

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { keysOf, SENSOR_KIND_LABELS } from "../../../api/enums";
 import { describeApiError } from "../../../api/describe-api-error";
 import { formErrors, withLocalProblems } from "../../../api/field-errors";
 import { ConfirmButton } from "../../../components/confirm-button";
-import { Field, FormSummary } from "../../../components/field";
-import { ManageList, NewItemForm, summaryOf } from "../../../components/manage-list";
+import { Field } from "../../../components/field";
+import { ItemForm, ManageList } from "../../../components/manage-list";
 import type { SensorState } from "../../live-state";
 import { useCreateSensor } from "../api/create-sensor";
 import { useDeleteSensor } from "../api/delete-sensor";
@@ -92,33 +92,24 @@ function SensorFields({
 
 function EditSensor({ sensor, onDone }: { sensor: SensorState; onDone: () => void }) {
   const update = useUpdateSensor();
-  const [form, setForm] = useState(() => sensorToForm(sensor));
-  const [tried, setTried] = useState(false);
-  const local = tried ? checkSensorForm(form) : {};
-  const errors = withLocalProblems(local, formErrors(update.error, SENSOR_FORM_FIELDS));
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (Object.keys(checkSensorForm(form)).length > 0) return;
-    const body = toSensorUpdate(form, sensor);
-    if (Object.keys(body).length === 0) return onDone();
-    update.mutate({ id: sensor.id, body }, { onSuccess: onDone });
-  };
-
   return (
-    <form className="form" onSubmit={submit} noValidate aria-label={`Change ${sensor.name}`}>
-      <FormSummary text={summaryOf(local, errors.summary)} />
-      <SensorFields form={form} errors={errors.byField} isNew={false} onChange={(c) => setForm((f) => ({ ...f, ...c }))} />
-      <div className="actions">
-        <button type="submit" className="button button--primary" disabled={update.isPending}>
-          {update.isPending ? "Saving…" : "Save"}
-        </button>
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+    <ItemForm
+      label={`Change ${sensor.name}`}
+      submitLabels={["Save", "Saving…"]}
+      initial={() => sensorToForm(sensor)}
+      check={(form) => checkSensorForm(form)}
+      serverErrors={(local) => withLocalProblems(local, formErrors(update.error, SENSOR_FORM_FIELDS))}
+      pending={update.isPending}
+      onSubmit={(form) => {
+        const body = toSensorUpdate(form, sensor);
+        if (Object.keys(body).length === 0) return onDone();
+        update.mutate({ id: sensor.id, body }, { onSuccess: onDone });
+      }}
+      onCancel={onDone}
+      renderFields={(form, errors, onChange) => (
+        <SensorFields form={form} errors={errors} isNew={false} onChange={onChange} />
+      )}
+    />
   );
 }
 
@@ -165,14 +156,15 @@ function SensorItem({ sensor }: { sensor: SensorState }) {
 function AddSensor({ nodeId, takenKeys, onDone }: { nodeId: number; takenKeys: string[]; onDone: () => void }) {
   const create = useCreateSensor();
   return (
-    <NewItemForm
-      noun="sensor"
-      aNoun="a sensor"
+    <ItemForm
+      label="Add a sensor"
+      title="New sensor"
+      submitLabels={["Add sensor", "Adding…"]}
       initial={emptySensorForm}
       check={(form) => checkSensorForm(form, takenKeys)}
       serverErrors={(local) => withLocalProblems(local, formErrors(create.error, SENSOR_FORM_FIELDS))}
       pending={create.isPending}
-      onCreate={(form) => create.mutate({ nodeId, body: toSensorDeclaration(form) }, { onSuccess: onDone })}
+      onSubmit={(form) => create.mutate({ nodeId, body: toSensorDeclaration(form) }, { onSuccess: onDone })}
       onCancel={onDone}
       renderFields={(form, errors, onChange) => <SensorFields form={form} errors={errors} isNew onChange={onChange} />}
     />
