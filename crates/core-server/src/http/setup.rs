@@ -217,6 +217,16 @@ async fn gate(state: &AppState, caller: &Caller) -> Result<Gate, ApiError> {
     Ok(setup::gate(&db, caller.digest().as_deref()))
 }
 
+/// The browser that may continue the wizard (steps 2 to 4), with the id of the admin it
+/// created; any other request gets the redirect to where it belongs instead.
+async fn continuing(state: &AppState, headers: &HeaderMap) -> Result<Result<(Caller, i64), Response>, ApiError> {
+    let caller = Caller::of(state, headers);
+    Ok(match gate(state, &caller).await? {
+        Gate::Continue { admin_id } => Ok((caller, admin_id)),
+        other => Err(elsewhere(other)),
+    })
+}
+
 fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(location).expect("a path"))]).into_response()
 }
@@ -365,11 +375,10 @@ fn zones() -> &'static [&'static str] {
 }
 
 async fn site_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    if !matches!(gate, Gate::Continue { .. }) {
-        return Ok(elsewhere(gate));
-    }
+    let (caller, _) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
     let site = state.store.site_get().await?;
     let step = SiteStep {
         step: 2,
@@ -388,11 +397,10 @@ async fn site_submit(
     headers: HeaderMap,
     Form(form): Form<SiteForm>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    if !matches!(gate, Gate::Continue { .. }) {
-        return Ok(elsewhere(gate));
-    }
+    let (caller, _) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
     if !caller.passes_csrf(&form.csrf) {
         return refused();
     }
@@ -443,11 +451,10 @@ async fn check_writable(dir: PathBuf) -> Result<(), Error> {
 }
 
 async fn backup_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    if !matches!(gate, Gate::Continue { .. }) {
-        return Ok(elsewhere(gate));
-    }
+    let (caller, _) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
     let current = state.backup_settings();
     let dir = std::path::absolute(&current.dir).unwrap_or(current.dir);
     let step = BackupStep {
@@ -467,11 +474,10 @@ async fn backup_submit(
     headers: HeaderMap,
     Form(form): Form<BackupForm>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    if !matches!(gate, Gate::Continue { .. }) {
-        return Ok(elsewhere(gate));
-    }
+    let (caller, _) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
     if !caller.passes_csrf(&form.csrf) {
         return refused();
     }
@@ -511,10 +517,9 @@ struct FinishForm {
 }
 
 async fn done_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    let Gate::Continue { admin_id } = gate else {
-        return Ok(elsewhere(gate));
+    let (caller, admin_id) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let admin = state.store.user_get(admin_id).await?;
     let site = state.store.site_get().await?;
@@ -540,10 +545,9 @@ async fn finish_submit(
     headers: HeaderMap,
     Form(form): Form<FinishForm>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::of(&state, &headers);
-    let gate = gate(&state, &caller).await?;
-    let Gate::Continue { admin_id } = gate else {
-        return Ok(elsewhere(gate));
+    let (caller, admin_id) = match continuing(&state, &headers).await? {
+        Ok(continuing) => continuing,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     if !caller.passes_csrf(&form.csrf) {
         return refused();
