@@ -58,6 +58,9 @@ pub struct AppState {
     pub liveness: Arc<Liveness>,
     /// Wakes the schedule runner when schedules change.
     pub schedules_changed: Arc<tokio::sync::Notify>,
+    /// One schedule evaluation at a time (the runner's, a request's, a restore's): each decides
+    /// from a snapshot, so two at once would both fire the same occurrence.
+    pub schedules_turn: Arc<tokio::sync::Mutex<()>>,
     pub backup_jobs: Arc<engine::backups::BackupJobs>,
     /// Cancelled when the server shuts down: event streams and long polls end with it.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -88,6 +91,7 @@ impl AppState {
             wakeups: Arc::new(NodeWakeups::default()),
             liveness: Arc::new(Liveness::default()),
             schedules_changed: Arc::new(tokio::sync::Notify::new()),
+            schedules_turn: Arc::new(tokio::sync::Mutex::new(())),
             backup_jobs: Arc::new(engine::backups::BackupJobs::default()),
             shutdown: tokio_util::sync::CancellationToken::new(),
             background: Background::Run,

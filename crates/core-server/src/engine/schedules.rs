@@ -10,8 +10,10 @@ use crate::domain::schedule_engine;
 /// Even with nothing due, evaluate this often (a clock jump, an edit the runner missed).
 pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 
-/// One evaluation at the clock's now; returns when the next one is due.
+/// One evaluation at the clock's now; returns when the next one is due. Evaluations take turns:
+/// the snapshot, the decision and applying it are one step.
 pub async fn evaluate(state: &AppState) -> Result<Option<i64>> {
+    let _turn = state.schedules_turn.lock().await;
     let now = state.clock.now_ms();
     let mut snapshot = state.store.engine_snapshot(now).await?;
     let wanted = schedule_engine::sensors_needed(&snapshot, now);

@@ -481,3 +481,25 @@ async fn a_condition_must_hold_for_its_whole_window() {
         "last week's block ended, this week's was vetoed"
     );
 }
+
+#[tokio::test]
+async fn two_evaluations_at_once_fire_an_occurrence_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let node = farm(&app, &admin).await;
+    let valve = node.output_id("valve");
+    create(
+        &app,
+        &admin,
+        json!({"name": "Morning water", "recurrence": block("06:10", "06:20"),
+        "actions": [{"type": "set_output", "output_id": valve, "state": 1}]}),
+    )
+    .await;
+    app.clock.set_ms(T0 + 10 * MINUTE);
+    // The runner and a request (a schedule change, a restore) may evaluate at the same moment.
+    let (a, b) = tokio::join!(evaluate(app.state()), evaluate(app.state()));
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(outcomes(&logs(&app, &admin).await), ["fired"]);
+    assert_eq!(app.count("commands"), 1);
+}
