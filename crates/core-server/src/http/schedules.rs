@@ -185,6 +185,20 @@ async fn firings(
             schedules::ParsedRecurrence::parse(&s.recurrence).ok().map(|parsed| (s, tz, parsed))
         })
         .collect();
+    // Expanding and comparing recurrences is CPU work that grows with the number of schedules:
+    // it runs on a blocking thread, not on an async worker every other request shares.
+    tokio::task::spawn_blocking(move || expand_firings(&all, only, from, to, limit))
+        .await
+        .map_err(|e| ApiError::internal(e.into()))
+}
+
+fn expand_firings(
+    all: &[(Schedule, chrono_tz::Tz, schedules::ParsedRecurrence)],
+    only: Option<i64>,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Vec<Firing> {
     let mut out = Vec::new();
     for (s, tz, parsed) in all.iter().filter(|(s, _, _)| only.is_none_or(|id| id == s.id)) {
         for o in parsed.expand(*tz, from, to, limit) {
@@ -214,7 +228,7 @@ async fn firings(
     }
     out.sort_by_key(|f| (f.start, f.schedule_id));
     out.truncate(limit);
-    Ok(out)
+    out
 }
 
 fn parse_range(from: &str, to: &str) -> Result<(i64, i64), Error> {
