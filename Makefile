@@ -135,4 +135,4 @@ reset-demo: ## forget the demo data (users, database) in $(DATA_DIR)
 
 clean:
 	$(CARGO) clean
-	rm -rf $(DASH)/dist $(DASH)/node_modules $(PY_VENV)
+	rm -rf $(DASH)/dist $(DASH)/node_modules $(PY_VENV) $(TOOLS_VENV) .schemathesis
