@@ -2,6 +2,16 @@
 //! and operates it: switch between the Rust and Python backends, upgrade with a health gate and
 //! automatic rollback, backups, restores, status and diagnostics. See docs/farmctl.md.
 
+/// `println!` that stops quietly when nobody reads stdout any more (`farmctl status | head`):
+/// the command's work goes on, and its exit code still says how it went.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod commands;
 pub mod db;

@@ -17,7 +17,7 @@ pub fn backup(prefix: &Path) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let dir = ctx.state.backup_dir();
     let manifest = db::snapshot(&ctx.state.database(), &dir, Kind::Manual)?;
-    println!(
+    crate::say!(
         "backup {} written and verified in {}: schema {}, {}, {}",
         manifest.name,
         secs(started.elapsed()),
@@ -59,7 +59,7 @@ pub fn restore(prefix: &Path, file: &str, timeout: Duration) -> anyhow::Result<E
             });
         }
     };
-    println!("safety backup of the current data: {}", safety.name);
+    crate::say!("safety backup of the current data: {}", safety.name);
     if let Err(e) = db::restore(&database, &folder, &name) {
         eprintln!("FAILED: restoring {name}: {e:#}; the data is unchanged, starting again");
         return Ok(match ctx.start_gated(timeout) {
@@ -67,10 +67,10 @@ pub fn restore(prefix: &Path, file: &str, timeout: Duration) -> anyhow::Result<E
             Err(_) => Exit::NeedsAttention,
         });
     }
-    println!("restored {name} (schema {}, taken {})", manifest.schema_version, manifest.created_at.to_rfc3339());
+    crate::say!("restored {name} (schema {}, taken {})", manifest.schema_version, manifest.created_at.to_rfc3339());
     match ctx.start_gated(timeout) {
         Ok(_) => {
-            println!(
+            crate::say!(
                 "restore done in {}; the data it replaced is in the backup {}",
                 secs(started.elapsed()),
                 safety.name

@@ -35,7 +35,7 @@ impl Report {
             Level::Fail => "FAIL",
         };
         self.counts[level as usize] += 1;
-        println!("[{tag}] {}", text.as_ref());
+        crate::say!("[{tag}] {}", text.as_ref());
     }
 }
 
@@ -178,7 +178,7 @@ pub fn run(prefix: &Path) -> anyhow::Result<Exit> {
     }
 
     let [ok, warn, fail] = r.counts;
-    println!("doctor: {ok} ok, {warn} warnings, {fail} failures");
+    crate::say!("doctor: {ok} ok, {warn} warnings, {fail} failures");
     Ok(if fail == 0 { Exit::Ok } else { Exit::Failed })
 }
 

@@ -128,27 +128,30 @@ pub fn run(prefix: &std::path::Path, args: InstallArgs) -> anyhow::Result<Exit> 
         state.backend
     );
     if args.dry_run {
-        println!(
+        crate::say!(
             "farmctl install --dry-run: Farm Controller {version} ({} backend) into {}; nothing is written.",
             state.backend,
             layout.prefix.display()
         );
-        print!("{}", plan::describe_all(&actions));
+        {
+            use std::io::Write as _;
+            let _ = write!(std::io::stdout(), "{}", plan::describe_all(&actions));
+        }
         if !args.no_start {
-            println!("would {start_line}");
+            crate::say!("would {start_line}");
         }
         return Ok(Exit::Ok);
     }
 
     plan::apply_all(&actions)?;
-    println!(
+    crate::say!(
         "installed Farm Controller {version} into {} ({} service, {} backend)",
         layout.prefix.display(),
         kind.as_str(),
         state.backend
     );
     if args.no_start {
-        println!("not started (--no-start): `farmctl start` starts it");
+        crate::say!("not started (--no-start): `farmctl start` starts it");
         return Ok(Exit::Ok);
     }
     let ctx = Ctx { layout, state, manager, lock: None };

@@ -71,7 +71,7 @@ impl Ctx {
         };
         self.manager.stop(&spec)?;
         let took = started.elapsed();
-        println!("stopped {what} in {}", secs(took));
+        crate::say!("stopped {what} in {}", secs(took));
         Ok(took)
     }
 
@@ -98,7 +98,7 @@ impl Ctx {
         port_free(self.state.listen, Duration::from_secs(3)).map_err(|e| {
             format!("port {} is in use by another process ({e}); nothing was started", self.state.listen)
         })?;
-        println!(
+        crate::say!(
             "starting {}{}, waiting up to {} s for /healthz on {}",
             self.state.backend,
             expect.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default(),
@@ -113,7 +113,7 @@ impl Ctx {
         match result {
             Ok(health) => {
                 let took = started.elapsed();
-                println!(
+                crate::say!(
                     "healthy in {}: backend {}, version {}, schema {}",
                     secs(took),
                     health.backend,
@@ -207,7 +207,7 @@ pub fn report_undo(change: &str, why: &str, undo: Result<(Health, Duration), Str
 pub fn start(prefix: &Path, timeout: Duration) -> anyhow::Result<Exit> {
     let ctx = Ctx::load_locked(prefix)?;
     if let ServiceState::Running { .. } = ctx.service_state()? {
-        println!("already running");
+        crate::say!("already running");
         return Ok(Exit::Ok);
     }
     match ctx.start_gated(timeout) {

@@ -12,7 +12,7 @@ use crate::service::ServiceState;
 pub fn run(prefix: &Path) -> anyhow::Result<Exit> {
     let ctx = Ctx::load(prefix)?;
     let state = &ctx.state;
-    let row = |key: &str, value: String| println!("{key:<12} {value}");
+    let row = |key: &str, value: String| crate::say!("{key:<12} {value}");
     row("prefix", ctx.layout.prefix.display().to_string());
     let service = ctx.service_state();
     row(

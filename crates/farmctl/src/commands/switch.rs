@@ -18,7 +18,7 @@ pub fn run(prefix: &Path, to: Backend, timeout: Duration) -> anyhow::Result<Exit
     let mut ctx = Ctx::load_locked(prefix)?;
     let from = ctx.state.backend;
     if from == to {
-        println!("the service already runs the {to} backend (`farmctl status` shows its health)");
+        crate::say!("the service already runs the {to} backend (`farmctl status` shows its health)");
         return Ok(Exit::Ok);
     }
     if to == Backend::Python {
@@ -31,7 +31,7 @@ pub fn run(prefix: &Path, to: Backend, timeout: Duration) -> anyhow::Result<Exit
         }
     }
     let started = Instant::now();
-    println!("switching {from} -> {to}");
+    crate::say!("switching {from} -> {to}");
     let old_state = ctx.state.clone();
     let old_spec = ctx.spec()?;
     ctx.stop()?;
@@ -39,7 +39,7 @@ pub fn run(prefix: &Path, to: Backend, timeout: Duration) -> anyhow::Result<Exit
     ctx.activate(Some(&old_spec))?;
     match ctx.start_gated(timeout) {
         Ok(_) => {
-            println!("switched {from} -> {to} in {}", secs(started.elapsed()));
+            crate::say!("switched {from} -> {to} in {}", secs(started.elapsed()));
             Ok(Exit::Ok)
         }
         Err(why) => {

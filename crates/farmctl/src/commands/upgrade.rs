@@ -34,7 +34,7 @@ pub fn upgrade(prefix: &Path, new_binary: &Path, timeout: Duration) -> anyhow::R
     let old_version = release::info(&ctx.layout, &old_state.release).map(|i| i.version).unwrap_or_default();
     let name = release::free_name(&ctx.layout, &version);
     plan::apply_all(&release::install_actions(&ctx.layout, &name, &new_binary, &version, db::now_ms()))?;
-    println!("installed release {name} beside {}", old_state.release);
+    crate::say!("installed release {name} beside {}", old_state.release);
 
     let started = Instant::now();
     let spec = ctx.spec()?;
@@ -49,7 +49,7 @@ pub fn upgrade(prefix: &Path, new_binary: &Path, timeout: Duration) -> anyhow::R
             });
         }
     };
-    println!(
+    crate::say!(
         "snapshot {} (schema {}, {}) in {}",
         snapshot.name,
         snapshot.schema_version,
@@ -61,7 +61,7 @@ pub fn upgrade(prefix: &Path, new_binary: &Path, timeout: Duration) -> anyhow::R
     ctx.activate(Some(&spec))?;
     match ctx.start_gated(timeout) {
         Ok(_) => {
-            println!(
+            crate::say!(
                 "upgraded {old_version} -> {version} in {}. `farmctl rollback` returns to {} and the snapshot {}.",
                 secs(started.elapsed()),
                 old_state.release,
@@ -124,7 +124,7 @@ pub fn rollback(prefix: &Path, timeout: Duration) -> anyhow::Result<Exit> {
             });
         }
     };
-    println!("safety backup of the current data: {}", safety.name);
+    crate::say!("safety backup of the current data: {}", safety.name);
     let database = ctx.state.database();
     if let Err(e) = db::restore(&database, &dir, &previous.snapshot) {
         eprintln!("FAILED: restoring {}: {e:#}; nothing was changed, starting again", previous.snapshot);
@@ -133,13 +133,13 @@ pub fn rollback(prefix: &Path, timeout: Duration) -> anyhow::Result<Exit> {
             Err(_) => Exit::NeedsAttention,
         });
     }
-    println!("restored the pre-upgrade snapshot {}", previous.snapshot);
+    crate::say!("restored the pre-upgrade snapshot {}", previous.snapshot);
     ctx.state.release = previous.release.clone();
     ctx.state.previous = None;
     ctx.activate(Some(&spec))?;
     match ctx.start_gated(timeout) {
         Ok(_) => {
-            println!(
+            crate::say!(
                 "rolled back {} -> {} in {}; the data written since the upgrade is in the backup {}",
                 old_state.release,
                 previous.release,
