@@ -107,6 +107,14 @@ impl AppState {
     pub fn set_backup_settings(&self, settings: BackupSettings) {
         *self.backup_settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
     }
+
+    /// Puts the stored backup settings (the wizard's), else the configuration's, into effect:
+    /// at start, and after a restore replaced the data that holds them.
+    pub async fn reload_backup_settings(&self) -> crate::domain::error::Result<()> {
+        let stored = self.store.backup_settings_get().await?;
+        self.set_backup_settings(stored.unwrap_or_else(|| BackupSettings::from_config(&self.config)));
+        Ok(())
+    }
 }
 
 /// Every API route, with its OpenAPI description.
@@ -303,9 +311,7 @@ pub async fn start_with_store(
     let addr = listener.local_addr()?;
     let mut state = AppState::new(store, config, clock);
     state.background = background;
-    if let Some(settings) = state.store.backup_settings_get().await? {
-        state.set_backup_settings(settings);
-    }
+    state.reload_backup_settings().await?;
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -15,7 +15,6 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::backup::{self, Kind, Manifest, Phase, Status};
 use crate::domain::error::{Error, Result};
-use crate::domain::setup::BackupSettings;
 
 /// An alarm is raised when the newest verified backup is older than this.
 pub const STALE_AFTER_MS: i64 = crate::domain::dashboard::BACKUP_STALE_AFTER_MS;
@@ -143,9 +142,7 @@ pub async fn restore(state: &AppState, name: &str) -> Result<String> {
     let _turn = state.backup_jobs.turn.lock().await;
     state.store.backup_restore(dir, name.to_owned(), state.clock.now_ms()).await?;
     // The restored data may hold other backup settings (or none: then the configuration's).
-    let settings =
-        state.store.backup_settings_get().await?.unwrap_or_else(|| BackupSettings::from_config(&state.config));
-    state.set_backup_settings(settings);
+    state.reload_backup_settings().await?;
     if let Err(e) = super::schedules::evaluate(state).await {
         tracing::warn!("schedule evaluation after the restore failed: {e}");
     }
