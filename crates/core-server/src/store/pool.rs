@@ -1,6 +1,7 @@
 //! A small pool of SQLite connections, each used on a blocking thread. Cancellation-safe: the
 //! connection goes back to the pool from inside the blocking task, even if the request that
-//! asked for it was dropped meanwhile.
+//! asked for it was dropped meanwhile. Connections are opened when first needed, so an idle
+//! server holds one (each costs a few hundred KiB: its schema, lookaside and page cache).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +42,8 @@ pub fn open_connection(path: &Path) -> anyhow::Result<Connection> {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    /// For `read_now`, one per async worker thread: never wait for a lock (busy timeout 0).
+    /// For `read_now`, one per async worker thread, opened on first use: never wait for a
+    /// lock (busy timeout 0).
     quick: Vec<Mutex<Option<Connection>>>,
     permits: Arc<Semaphore>,
     /// SQLite allows one writer. Queueing writers here, woken in order, beats letting them
@@ -73,15 +75,10 @@ pub struct Pool {
 impl Pool {
     pub fn open(path: &Path, size: usize, count_statements: bool) -> anyhow::Result<Self> {
         let statements = count_statements.then(|| Arc::new(AtomicU64::new(0)));
-        let idle = (0..size).map(|_| open_counted(path, statements.as_ref())).collect::<anyhow::Result<Vec<_>>>()?;
+        // One now, so a database that cannot be opened fails the start; the rest on demand.
+        let idle = vec![open_counted(path, statements.as_ref())?];
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(size.max(1));
-        let quick = (0..workers)
-            .map(|_| {
-                let conn = open_counted(path, statements.as_ref())?;
-                conn.busy_timeout(std::time::Duration::ZERO)?;
-                Ok(Mutex::new(Some(conn)))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let quick = (0..workers).map(|_| Mutex::new(None)).collect();
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
@@ -133,7 +130,7 @@ impl Pool {
             let conn = inner.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let mut conn = match conn {
                 Some(c) => c,
-                // Only after a panic lost a connection: replace it.
+                // Fewer than `size` opened so far (or a panic lost one).
                 None => open_counted(&inner.path, inner.statements.as_ref()).map_err(Error::Internal)?,
             };
             let result = f(&mut conn);
@@ -157,7 +154,13 @@ impl Pool {
         F: Fn(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         for slot in &self.inner.quick {
+            if self.inner.permits.is_closed() {
+                break;
+            }
             let Ok(mut quick) = slot.try_lock() else { continue };
+            if quick.is_none() {
+                *quick = open_quick(&self.inner);
+            }
             let Some(conn) = quick.as_mut() else { continue };
             match f(conn) {
                 Ok(value) => return Ok(value),
@@ -176,6 +179,16 @@ impl Pool {
             slot.lock().unwrap_or_else(|p| p.into_inner()).take();
         }
     }
+}
+
+/// A connection for `read_now`, or `None` (logged) when it cannot be opened: the read then
+/// takes the normal path.
+fn open_quick(inner: &Inner) -> Option<Connection> {
+    let opened = open_counted(&inner.path, inner.statements.as_ref()).and_then(|conn| {
+        conn.busy_timeout(std::time::Duration::ZERO)?;
+        Ok(conn)
+    });
+    opened.inspect_err(|e| tracing::warn!("opening a database connection: {e:#}")).ok()
 }
 
 fn is_busy(e: &rusqlite::Error) -> bool {
@@ -222,11 +235,34 @@ mod tests {
     #[tokio::test]
     async fn read_now_takes_the_normal_path_while_its_connection_is_in_use() {
         let (_dir, pool) = pool();
-        // As if another request were using it (`close` takes it the same way).
-        let taken: Vec<_> = pool.inner.quick.iter().map(|slot| slot.lock().unwrap().take()).collect();
+        // As if other requests were using them.
+        let held: Vec<_> = pool.inner.quick.iter().map(|slot| slot.lock().unwrap()).collect();
         let answer = pool.read_now(|c| c.query_row("SELECT 42", [], |r| r.get::<_, i64>(0))).await.unwrap();
         assert_eq!(answer, 42);
-        assert!(!taken.is_empty() && taken.iter().all(Option::is_some));
+        assert!(!held.is_empty() && held.iter().all(|slot| slot.is_none()), "no quick connection was opened");
+    }
+
+    #[tokio::test]
+    async fn connections_are_opened_when_first_needed_and_not_after_close() {
+        let (_dir, pool) = pool();
+        let opened = |pool: &Pool| {
+            let quick = pool.inner.quick.iter().filter(|slot| slot.lock().unwrap().is_some()).count();
+            (pool.inner.idle.lock().unwrap().len(), quick)
+        };
+        assert_eq!(opened(&pool), (1, 0), "one pooled connection at start, no quick ones");
+        pool.read_now(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))).await.unwrap();
+        assert_eq!(opened(&pool), (1, 1));
+        // Two reads at once need a second pooled connection.
+        let (a, b) = tokio::join!(
+            pool.run(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map_err(|e| Error::Internal(e.into()))),
+            pool.run(|c| c.query_row("SELECT 2", [], |r| r.get::<_, i64>(0)).map_err(|e| Error::Internal(e.into()))),
+        );
+        assert_eq!((a.unwrap(), b.unwrap()), (1, 2));
+        assert!(opened(&pool).0 >= 1);
+        pool.close();
+        let after = pool.read_now(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))).await;
+        assert!(matches!(after, Err(Error::Unavailable(_))), "{after:?}");
+        assert_eq!(opened(&pool), (0, 0), "close closed them and nothing reopened one");
     }
 
     #[tokio::test]
