@@ -34,7 +34,7 @@ use crate::engine::events::Events;
 use crate::engine::wakeups::NodeWakeups;
 use crate::engine::{self, Liveness};
 use crate::error::{self, ApiError};
-use crate::http;
+use crate::http::{self, Purpose};
 use crate::store::{SqliteStore, Store};
 
 /// Default request body limit (API-CONVENTIONS); larger only where a route says so.
@@ -117,35 +117,35 @@ impl AppState {
     }
 }
 
-/// Every API route, with its OpenAPI description.
-fn api_routes() -> OpenApiRouter<AppState> {
+/// Every API route (with its OpenAPI description when `purpose` is `Document`).
+fn api_routes(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(http::health::router())
-        .merge(http::auth::router())
-        .merge(http::users::router())
-        .merge(http::api_tokens::router())
-        .merge(http::site::router())
-        .merge(http::nodes::router())
-        .merge(http::sensors::router())
-        .merge(http::outputs::router())
-        .merge(http::metrics::router())
-        .merge(http::dashboard::router())
-        .merge(http::events::router())
-        .merge(http::node_api::router())
-        .merge(http::schedules::router())
-        .merge(http::action_logs::router())
-        .merge(http::adoption::router())
+        .merge(http::health::router(purpose))
+        .merge(http::auth::router(purpose))
+        .merge(http::users::router(purpose))
+        .merge(http::api_tokens::router(purpose))
+        .merge(http::site::router(purpose))
+        .merge(http::nodes::router(purpose))
+        .merge(http::sensors::router(purpose))
+        .merge(http::outputs::router(purpose))
+        .merge(http::metrics::router(purpose))
+        .merge(http::dashboard::router(purpose))
+        .merge(http::events::router(purpose))
+        .merge(http::node_api::router(purpose))
+        .merge(http::schedules::router(purpose))
+        .merge(http::action_logs::router(purpose))
+        .merge(http::adoption::router(purpose))
 }
 
 /// Routes whose work can outlast the request timeout: backups of a large database, restores,
 /// and uploads of up to 2 GiB.
-fn long_routes() -> OpenApiRouter<AppState> {
-    http::backups::router()
+fn long_routes(purpose: Purpose) -> OpenApiRouter<AppState> {
+    http::backups::router(purpose)
 }
 
 /// The OpenAPI document, generated from the route declarations.
 pub fn openapi() -> OpenApi {
-    let mut doc = api_routes().merge(long_routes()).into_openapi();
+    let mut doc = api_routes(Purpose::Document).merge(long_routes(Purpose::Document)).into_openapi();
     doc.info = InfoBuilder::new()
         .title("Farm Controller core-server")
         .version(env!("CARGO_PKG_VERSION"))
@@ -219,8 +219,8 @@ async fn fallback(State(state): State<AppState>, method: Method, uri: Uri, reque
 }
 
 pub fn build_router(state: AppState) -> Router {
-    let (api, _) = api_routes().split_for_parts();
-    let (long, _) = long_routes().split_for_parts();
+    let (api, _) = api_routes(Purpose::Serve).split_for_parts();
+    let (long, _) = long_routes(Purpose::Serve).split_for_parts();
     let x_request_id = HeaderName::from_static("x-request-id");
     let api = api
         .layer(

@@ -4,9 +4,8 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{AlarmsAck, AlarmsView, LogsView};
@@ -14,11 +13,11 @@ use crate::domain::error::Error;
 use crate::error::ApiError;
 use crate::store::schedules::{ActionLog, Alarm, LogFilter};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(action_logs_list))
-        .routes(routes!(alarms_list))
-        .routes(routes!(alarm_acknowledge))
+        .routes(routes!(purpose; action_logs_list))
+        .routes(routes!(purpose; alarms_list))
+        .routes(routes!(purpose; alarm_acknowledge))
 }
 
 const OUTCOMES: [&str; 4] = ["fired", "ended", "skipped", "missed"];

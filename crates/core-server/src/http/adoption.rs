@@ -7,10 +7,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::nodes::{OutputDeclaration, SensorDeclaration, keep, parse_declarations};
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::extract::caps::{NodesManage, NodesView};
 use crate::auth::{Authz, secrets};
@@ -23,14 +22,14 @@ use crate::store::adoption::{Announcement, Claim, Source, TokenRequest};
 /// How often an unadopted node should announce itself.
 pub const ANNOUNCE_EVERY_S: i64 = 30;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(adoption_announce))
-        .routes(routes!(adoption_candidates))
-        .routes(routes!(adoption_token_create))
-        .routes(routes!(adoption_claim))
-        .routes(routes!(node_replace))
-        .routes(routes!(node_bundle))
+        .routes(routes!(purpose; adoption_announce))
+        .routes(routes!(purpose; adoption_candidates))
+        .routes(routes!(purpose; adoption_token_create))
+        .routes(routes!(purpose; adoption_claim))
+        .routes(routes!(purpose; node_replace))
+        .routes(routes!(purpose; node_bundle))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,9 +5,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::extract::caps::TokensManage;
 use crate::auth::{Authz, Capability, secrets};
@@ -16,8 +15,10 @@ use crate::domain::time::Timestamp;
 use crate::error::ApiError;
 use crate::store::NewApiToken;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(api_tokens_list, api_token_create)).routes(routes!(api_token_delete))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(purpose; api_tokens_list, api_token_create))
+        .routes(routes!(purpose; api_token_delete))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::{Capability, Principal, PrincipalKind, SESSION_COOKIE, capabilities_of, password, secrets};
 use crate::domain::error::Error;
@@ -18,12 +17,12 @@ use crate::domain::time::Timestamp;
 use crate::domain::users::{Password, User, UserChange};
 use crate::error::ApiError;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(auth_login))
-        .routes(routes!(auth_logout))
-        .routes(routes!(auth_session))
-        .routes(routes!(auth_password))
+        .routes(routes!(purpose; auth_login))
+        .routes(routes!(purpose; auth_logout))
+        .routes(routes!(purpose; auth_session))
+        .routes(routes!(purpose; auth_password))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -10,9 +10,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{BackupsManage, BackupsView};
@@ -24,14 +23,14 @@ use crate::error::ApiError;
 /// Largest upload accepted.
 pub const UPLOAD_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    let upload = OpenApiRouter::new().routes(routes!(backup_upload)).layer(DefaultBodyLimit::disable());
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    let upload = OpenApiRouter::new().routes(routes!(purpose; backup_upload)).layer(DefaultBodyLimit::disable());
     OpenApiRouter::new()
-        .routes(routes!(backups_list, backup_create))
-        .routes(routes!(backup_get, backup_delete))
-        .routes(routes!(backup_download))
-        .routes(routes!(backup_restore))
-        .routes(routes!(backup_verify))
+        .routes(routes!(purpose; backups_list, backup_create))
+        .routes(routes!(purpose; backup_get, backup_delete))
+        .routes(routes!(purpose; backup_download))
+        .routes(routes!(purpose; backup_restore))
+        .routes(routes!(purpose; backup_verify))
         .merge(upload)
 }
 

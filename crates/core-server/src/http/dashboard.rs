@@ -2,17 +2,16 @@
 
 use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::NodesView;
 use crate::domain::dashboard::{BackupHealth, DashboardState};
 use crate::error::ApiError;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(dashboard_state))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(purpose; dashboard_state))
 }
 
 /// Site, nodes with status, sensors with last values, outputs with desired, reported and

@@ -4,9 +4,8 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Purpose, routes};
 use crate::app::AppState;
 use crate::domain::Error;
 use crate::error::ApiError;
@@ -22,8 +21,8 @@ pub struct Health {
     pub schema_version: i64,
 }
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(purpose; healthz))
 }
 
 /// Liveness and readiness: 200 when the database answers.

@@ -1,4 +1,4 @@
-//! Handlers, one module per resource, each exposing `router()`. Handlers parse and authorize,
+//! Handlers, one module per resource, each exposing `router(purpose)`. Handlers parse and authorize,
 //! call the domain and the store, and map errors; they hold no SQL.
 
 pub mod action_logs;
@@ -48,6 +48,42 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, crate::domain::Error> {
     }
     Ok(limit)
 }
+
+/// What a router is assembled for. Serving needs only each route's path and methods; the
+/// description of every operation, and the schemas it refers to, is built only for the OpenAPI
+/// document, so start-up does not spend time and memory on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Serve,
+    Document,
+}
+
+/// `utoipa_axum::routes!` that, for `Purpose::Serve`, reads only each handler's path and
+/// methods: `routes!(purpose; handler, other_handler)`, handlers of one path. Both purposes
+/// read the same lists, and the API tests call every documented operation on the served router.
+macro_rules! routes {
+    ($purpose:expr; $($handler:ident),+ $(,)?) => {
+        if $purpose == $crate::http::Purpose::Document {
+            utoipa_axum::routes!($($handler),+)
+        } else {
+            use utoipa_axum::PathItemExt as _;
+            let mut paths = utoipa::openapi::path::Paths::new();
+            let mut router = axum::routing::MethodRouter::new();
+            $(
+                utoipa_axum::paste! {
+                    let path = <[<__path_ $handler>] as utoipa::Path>::path();
+                    let methods = <[<__path_ $handler>] as utoipa::Path>::methods();
+                }
+                for method in &methods {
+                    router = router.on(method.to_method_filter(), $handler);
+                }
+                paths.add_path_operation(&path, methods, utoipa::openapi::path::Operation::default());
+            )+
+            (Vec::new(), paths, router)
+        }
+    };
+}
+pub(crate) use routes;
 
 /// Security requirement names used in the OpenAPI document.
 pub const SESSION_COOKIE_SCHEME: &str = "session_cookie";

@@ -7,10 +7,9 @@ use axum::extract::{Path, Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::json::LenientJson;
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::NodeCaller;
 use crate::domain::error::Error;
@@ -25,12 +24,12 @@ use crate::store::commands::{Heartbeat, ReportedOutput};
 pub const MAX_WAIT_S: u64 = 25;
 pub const MAX_BATCH: usize = 10_000;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(node_telemetry))
-        .routes(routes!(node_heartbeat))
-        .routes(routes!(node_commands_poll))
-        .routes(routes!(node_command_ack))
+        .routes(routes!(purpose; node_telemetry))
+        .routes(routes!(purpose; node_heartbeat))
+        .routes(routes!(purpose; node_commands_poll))
+        .routes(routes!(purpose; node_command_ack))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

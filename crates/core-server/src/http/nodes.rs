@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::extract::caps::{NodesManage, NodesView};
 use crate::auth::{Authz, secrets};
@@ -19,13 +18,13 @@ use crate::domain::sensors::{self, Sensor, SensorKind};
 use crate::error::ApiError;
 use crate::store::nodes::{NewNode, NewOutput, NewSensor, NodeChange};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(nodes_list, node_create))
-        .routes(routes!(node_get, node_update))
-        .routes(routes!(node_retire))
-        .routes(routes!(node_sensor_create))
-        .routes(routes!(node_output_create))
+        .routes(routes!(purpose; nodes_list, node_create))
+        .routes(routes!(purpose; node_get, node_update))
+        .routes(routes!(purpose; node_retire))
+        .routes(routes!(purpose; node_sensor_create))
+        .routes(routes!(purpose; node_output_create))
 }
 
 /// A sensor as a node declares it.

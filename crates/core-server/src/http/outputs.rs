@@ -5,10 +5,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::sensors::NodeFilter;
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::extract::caps::{self, LogsView, NodesManage, NodesView};
 use crate::auth::{Authz, Principal, PrincipalKind};
@@ -21,13 +20,13 @@ use crate::store::outputs::OutputChange;
 
 pub const MAX_GROUP: usize = 100;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(outputs_list))
-        .routes(routes!(output_get, output_update, output_delete))
-        .routes(routes!(output_command))
-        .routes(routes!(outputs_command))
-        .routes(routes!(commands_list))
+        .routes(routes!(purpose; outputs_list))
+        .routes(routes!(purpose; output_get, output_update, output_delete))
+        .routes(routes!(purpose; output_command))
+        .routes(routes!(purpose; outputs_command))
+        .routes(routes!(purpose; commands_list))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

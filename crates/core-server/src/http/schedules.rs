@@ -5,9 +5,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{SchedulesRun, SchedulesView, SchedulesWrite};
@@ -26,13 +25,13 @@ pub const MAX_CALENDAR_EVENTS: usize = 5000;
 /// "Run now" of a schedule with no upcoming occurrence to take a duration from.
 pub const DEFAULT_RUN_MINUTES: i64 = 30;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(schedules_list, schedule_create))
-        .routes(routes!(schedules_calendar))
-        .routes(routes!(schedule_get, schedule_update, schedule_delete))
-        .routes(routes!(schedule_run))
-        .routes(routes!(schedule_preview))
+        .routes(routes!(purpose; schedules_list, schedule_create))
+        .routes(routes!(purpose; schedules_calendar))
+        .routes(routes!(purpose; schedule_get, schedule_update, schedule_delete))
+        .routes(routes!(purpose; schedule_run))
+        .routes(routes!(purpose; schedule_preview))
 }
 
 /// `Some(None)` for an explicit `null`, `None` when the field is absent.

@@ -5,9 +5,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{NodesManage, NodesView};
@@ -16,8 +15,10 @@ use crate::domain::sensors::{self, Sensor};
 use crate::error::ApiError;
 use crate::store::sensors::SensorChange;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(sensors_list)).routes(routes!(sensor_get, sensor_update, sensor_delete))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(purpose; sensors_list))
+        .routes(routes!(purpose; sensor_get, sensor_update, sensor_delete))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -4,9 +4,8 @@ use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::Json;
+use super::{Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{ConfigWrite, NodesView};
@@ -15,8 +14,8 @@ use crate::domain::site::{Site, Units, parse_timezone};
 use crate::error::ApiError;
 use crate::store::site::SiteChange;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(site_get, site_update))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(purpose; site_get, site_update))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,9 +5,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::{Items, Json};
+use super::{Items, Json, Purpose, routes};
 use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::UsersManage;
@@ -15,8 +14,10 @@ use crate::auth::password;
 use crate::domain::users::{Password, Role, User, UserChange, Username};
 use crate::error::ApiError;
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(users_list, user_create)).routes(routes!(user_get, user_update, user_delete))
+pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(purpose; users_list, user_create))
+        .routes(routes!(purpose; user_get, user_update, user_delete))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
