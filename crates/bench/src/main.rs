@@ -51,6 +51,22 @@ struct Args {
     /// Where the JSON report goes
     #[arg(long, default_value = "target/bench/report.json")]
     out: PathBuf,
+    /// Run only these parts (comma-separated); all of them by default
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<Part>,
+}
+
+/// The parts of a run, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    /// Binary size, start-up time, idle RSS
+    Footprint,
+    /// wrk against Rust, Python and the bare endpoint
+    Reads,
+    /// Telemetry through each backend, and Rust against a raw rusqlite loop
+    Ingest,
+    /// A year-long chart query
+    Chart,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -187,6 +203,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     report.insert("machine".into(), json!(machine));
     let rust = Kind::Rust(args.server_bin.clone());
     let python = Kind::Python(args.python.clone());
+    let wants = |part: Part| args.only.is_empty() || args.only.contains(&part);
 
     // The seeded farm every side-by-side run starts from: 50 nodes with 10 sensors each, and
     // 30 days of one-minute readings for the first sensor.
@@ -204,10 +221,45 @@ async fn run(args: Args) -> anyhow::Result<()> {
         store.metrics_import(month).await?;
     }
 
-    // Footprint.
+    if wants(Part::Footprint) {
+        footprints(&args, &rust, &python, seeded.path(), &mut report, &mut goals).await?;
+    }
+    if wants(Part::Reads) {
+        reads(&args, &rust, &python, seeded.path(), &api_token, month_start, &mut report, &mut goals).await?;
+    }
+    if wants(Part::Ingest) {
+        ingests(&args, &rust, &python, seeded.path(), &node_token, &keys, &mut report, &mut goals).await?;
+    }
+    if wants(Part::Chart) {
+        chart(&rust, &mut report, &mut goals).await?;
+    }
+
+    println!("goals:");
+    for (what, met) in &goals.0 {
+        println!("  {} {what}", if *met { "met   " } else { "MISSED" });
+    }
+    report.insert("goals".into(), goals.0.iter().map(|(what, met)| json!({"goal": what, "met": met})).collect());
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&Value::Object(report))? + "\n")?;
+    println!("report: {}", args.out.display());
+    Ok(())
+}
+
+type Report = serde_json::Map<String, Value>;
+
+async fn footprints(
+    args: &Args,
+    rust: &Kind,
+    python: &Kind,
+    seeded: &Path,
+    report: &mut Report,
+    goals: &mut Goals,
+) -> anyhow::Result<()> {
     let binary_mib = std::fs::metadata(&args.server_bin)?.len() as f64 / (1024.0 * 1024.0);
-    let rust_fp = footprint(&rust, seeded.path(), 5).await?;
-    let python_fp = footprint(&python, seeded.path(), 3).await?;
+    let rust_fp = footprint(rust, seeded, 5).await?;
+    let python_fp = footprint(python, seeded, 3).await?;
     println!("footprint:");
     println!("  release binary (dashboard embedded) {binary_mib:.1} MiB");
     println!(
@@ -223,8 +275,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "rust": {"ready_ms": rust_fp.ready_ms, "idle_rss_mib": rust_fp.idle_rss_mib},
             "python": {"ready_ms": python_fp.ready_ms, "idle_rss_mib": python_fp.idle_rss_mib}}),
     );
+    Ok(())
+}
 
-    // Reads, side by side: each backend on its own copy of the seeded farm.
+/// Reads, side by side: each backend on its own copy of the seeded farm.
+#[allow(clippy::too_many_arguments)]
+async fn reads(
+    args: &Args,
+    rust: &Kind,
+    python: &Kind,
+    seeded: &Path,
+    api_token: &str,
+    month_start: i64,
+    report: &mut Report,
+    goals: &mut Goals,
+) -> anyhow::Result<()> {
     let reads = [
         ("dashboard_state", "/api/dashboard/state".to_owned()),
         ("nodes", "/api/nodes".to_owned()),
@@ -239,12 +304,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     ];
     println!("reads (wrk, {} connections, {} s each):", wrk::CONNECTIONS, args.wrk_seconds);
     let mut by_backend: Vec<(&str, Vec<Load>)> = Vec::new();
-    for kind in [&rust, &python] {
-        let copy = copy_database(seeded.path())?;
+    for kind in [rust, python] {
+        let copy = copy_database(seeded)?;
         let server = Server::start_in(kind.clone(), copy.path()).await?;
         let mut loads = Vec::new();
         for (name, path) in &reads {
-            let l = load(&server, path, &api_token, args.wrk_seconds)?;
+            let l = load(&server, path, api_token, args.wrk_seconds)?;
             print_load(name, kind.label(), &l);
             loads.push(l);
         }
@@ -252,9 +317,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         by_backend.push((kind.label(), loads));
     }
     let bare = {
-        let copy = copy_database(seeded.path())?;
+        let copy = copy_database(seeded)?;
         let server = Server::start_in(Kind::Bare, copy.path()).await?;
-        let l = load(&server, "/api/nodes", &api_token, args.wrk_seconds)?;
+        let l = load(&server, "/api/nodes", api_token, args.wrk_seconds)?;
         print_load("nodes", Kind::Bare.label(), &l);
         server.stop().await;
         l
@@ -281,8 +346,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
     );
     reads_report.insert("nodes_bare".into(), json!({"bare": load_json(&bare), "rust_over_bare": nodes_vs_bare}));
     report.insert("reads".into(), Value::Object(reads_report));
+    Ok(())
+}
 
-    // Ingest, side by side: the same batches to each backend.
+/// Ingest, side by side: the same batches to each backend; then Rust against a raw loop.
+#[allow(clippy::too_many_arguments)]
+async fn ingests(
+    args: &Args,
+    rust: &Kind,
+    python: &Kind,
+    seeded: &Path,
+    node_token: &str,
+    keys: &[String],
+    report: &mut Report,
+    goals: &mut Goals,
+) -> anyhow::Result<()> {
     println!(
         "ingest ({} points each, batches of {}, {} clients):",
         args.compare_points,
@@ -292,10 +370,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let compare = ingest::readings(args.compare_points, SENSORS, now_ms() - 2 * DAY);
     let mut ingest_report = serde_json::Map::new();
     let mut results = Vec::new();
-    for kind in [&rust, &python] {
-        let copy = copy_database(seeded.path())?;
+    for kind in [rust, python] {
+        let copy = copy_database(seeded)?;
         let server = Server::start_in(kind.clone(), copy.path()).await?;
-        let r = ingest::http(&server, &node_token, &keys, &compare, args.ingest_clients).await?;
+        let r = ingest::http(&server, node_token, keys, &compare, args.ingest_clients).await?;
         println!("  {:<19} {:>9.0} points/s  {:>6.2} CPU-µs/point", kind.label(), r.points_per_s, r.cpu_us_per_point);
         ingest_report.insert(
             kind.label().into(),
@@ -341,8 +419,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "server_cpu_us_per_point": http.cpu_us_per_point, "batch": ingest::BATCH,
             "points": args.ingest_points, "clients": args.ingest_clients}),
     );
+    Ok(())
+}
 
-    // Chart query over a year of one-minute readings (imported before the server starts).
+/// A chart query over a year of one-minute readings (imported before the server starts).
+async fn chart(rust: &Kind, report: &mut Report, goals: &mut Goals) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let server = Server::start_in(rust.clone(), dir.path()).await?;
     register_farm(&server, 1, 1).await?;
@@ -375,17 +456,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
     println!("chart query (1 year, 1-minute data, 1000 points): p50 {p50:.2} ms, p99 {p99:.2} ms");
     goals.check(format!("chart query p50 {p50:.2} ms < 10 ms"), p50 < 10.0);
     report.insert("chart_query".into(), json!({"p50_ms": p50, "p99_ms": p99, "samples": times.len()}));
-
-    println!("goals:");
-    for (what, met) in &goals.0 {
-        println!("  {} {what}", if *met { "met   " } else { "MISSED" });
-    }
-    report.insert("goals".into(), goals.0.iter().map(|(what, met)| json!({"goal": what, "met": met})).collect());
-    if let Some(dir) = args.out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.out, serde_json::to_string_pretty(&Value::Object(report))? + "\n")?;
-    println!("report: {}", args.out.display());
     Ok(())
 }
 
