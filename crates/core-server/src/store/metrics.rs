@@ -175,9 +175,8 @@ struct IngestJob {
 const GROUP_ROWS: usize = 20_000;
 
 /// Group commit for telemetry: batches that arrive while one is being written are written
-/// together in the next transaction, each in its own savepoint, so a bad batch still fails
-/// alone and nothing is acknowledged before its commit. More rows per commit means fewer WAL
-/// pages written per row.
+/// together in the next transaction (see `write_group`), and nothing is acknowledged before
+/// its commit. More rows per commit means fewer WAL pages written per row.
 pub(crate) struct IngestQueue {
     tx: mpsc::Sender<IngestJob>,
 }
@@ -220,19 +219,20 @@ impl IngestQueue {
     }
 }
 
+/// Stores a group of batches in one transaction. A batch that fails validation is refused
+/// alone, before any of its rows is written, so it needs no savepoint (a savepoint per batch
+/// made SQLite copy every page first changed under it into a sub-journal). A failure while
+/// writing rolls the whole group back, and every batch in it gets the error: nothing of any of
+/// them is stored.
 fn write_group(conn: &mut Connection, work: Vec<(i64, Vec<RawReading>, i64)>) -> Result<Vec<Result<Ingested>>> {
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
     let mut results = Vec::with_capacity(work.len());
     for (node_id, readings, now) in work {
-        let savepoint = tx.savepoint().map_err(internal)?;
-        let outcome = sensor_keys(&savepoint, node_id)
-            .and_then(|keys| validate_batch(&readings, |k| keys.get(k).copied(), now))
-            .and_then(|valid| insert_readings(&savepoint, &valid));
-        if outcome.is_ok() {
-            savepoint.commit().map_err(internal)?;
+        let keys = sensor_keys(&tx, node_id)?;
+        match validate_batch(&readings, |k| keys.get(k).copied(), now) {
+            Ok(valid) => results.push(Ok(insert_readings(&tx, &valid)?)),
+            Err(refused) => results.push(Err(refused)),
         }
-        // Dropping an uncommitted savepoint rolls this batch back, and only it.
-        results.push(outcome);
     }
     tx.commit().map_err(internal)?;
     Ok(results)
@@ -299,5 +299,61 @@ impl MetricStore for SqliteStore {
             }
         }
         Ok(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(key: &str, ts: i64, value: f64) -> RawReading {
+        RawReading { sensor_key: key.into(), ts: Some(Timestamp(ts)), value: Some(value) }
+    }
+
+    fn count(conn: &Connection) -> i64 {
+        conn.query_row("SELECT (SELECT COUNT(*) FROM metrics) + (SELECT COUNT(*) FROM metrics_hourly)", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_refused_batch_fails_alone_and_a_write_failure_fails_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(SqliteStore::open(&path, 0).unwrap());
+        let mut conn = super::super::pool::open_connection(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO nodes (id, name, mac, model, agent_version, token_hash, adopted_at, created_at, updated_at)
+                 VALUES (1, 'n', 'aa:bb:cc:dd:ee:ff', 'm', 'v', 'h', 0, 0, 0);
+             INSERT INTO sensors (id, node_id, key, name, kind, unit, created_at, updated_at)
+                 VALUES (1, 1, 't', 't', 'temperature', 'C', 0, 0);
+             -- Stands in for any failure while writing (a full disk, an I/O error).
+             CREATE TRIGGER refuse BEFORE INSERT ON metrics WHEN NEW.value = 13
+                 BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+        let now = 10 * HOUR_MS;
+
+        let results = write_group(
+            &mut conn,
+            vec![
+                (1, vec![reading("t", 1, 1.0)], now),
+                (1, vec![reading("nope", 2, 2.0)], now),
+                (1, vec![reading("t", 3, 3.0)], now),
+            ],
+        )
+        .unwrap();
+        assert!(matches!(results[..], [Ok(_), Err(Error::Validation(_)), Ok(_)]), "{results:?}");
+        assert_eq!(count(&conn), 2 + 1, "two readings in one hourly rollup");
+
+        let failed = write_group(
+            &mut conn,
+            vec![(1, vec![reading("t", 4, 4.0)], now), (1, vec![reading("t", 5, 5.0), reading("t", 6, 13.0)], now)],
+        );
+        assert!(matches!(failed, Err(Error::Internal(_))), "{failed:?}");
+        assert_eq!(count(&conn), 3, "neither batch of the failed group was stored");
+        let sum: f64 = conn.query_row("SELECT sum FROM metrics_hourly", [], |r| r.get(0)).unwrap();
+        assert_eq!(sum, 4.0, "the rollup did not take the failed group's readings");
     }
 }
