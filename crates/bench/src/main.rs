@@ -67,6 +67,8 @@ enum Part {
     Ingest,
     /// A year-long chart query
     Chart,
+    /// A month of the schedule calendar with 36 overlapping schedules
+    Calendar,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -232,6 +234,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     if wants(Part::Chart) {
         chart(&rust, &mut report, &mut goals).await?;
+    }
+    if wants(Part::Calendar) {
+        calendar(&rust, &mut report).await?;
     }
 
     println!("goals:");
@@ -430,6 +435,56 @@ async fn ingests(
         json!({"ratio": ratio, "rounds": rounds, "batch": ingest::BATCH,
             "points": args.ingest_points, "clients": args.ingest_clients}),
     );
+    Ok(())
+}
+
+/// `GET /api/schedules/calendar` for 31 days over 36 schedules that share three outputs:
+/// weekly blocks, daily and six-hourly RRULEs begun a year ago, in a zone with clock changes.
+/// Each firing names the schedules it overlaps, so this measures the conflict search.
+async fn calendar(rust: &Kind, report: &mut Report) -> anyhow::Result<()> {
+    let server = Server::start(rust.clone()).await?;
+    register_farm(&server, 3, 1).await?;
+    server.admin_patch("/api/site", &json!({"timezone": "Europe/Berlin"})).await?;
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    for i in 0..36_i64 {
+        let recurrence = match i % 3 {
+            0 => json!({"type": "weekly", "blocks": days.iter().map(|d| json!({"day": d,
+                "start": format!("{:02}:00", 5 + i % 12), "end": format!("{:02}:30", 6 + i % 12)})).collect::<Vec<_>>()}),
+            1 => json!({"type": "rrule", "rrule": "FREQ=DAILY", "dtstart": format!("2025-11-01T{:02}:15", i % 24),
+                "duration_minutes": 90}),
+            _ => {
+                json!({"type": "rrule", "rrule": "FREQ=HOURLY;INTERVAL=6", "dtstart": format!("2025-11-01T{:02}:40", i % 6),
+                "duration_minutes": 45})
+            }
+        };
+        server
+            .admin_post(
+                "/api/schedules",
+                &json!({"name": format!("schedule {i}"), "priority": i % 5, "recurrence": recurrence,
+                    "actions": [{"type": "set_output", "output_id": i % 3 + 1, "state": 1}]}),
+            )
+            .await?;
+    }
+    let from = now_ms();
+    let query = format!(
+        "/api/schedules/calendar?from={}&to={}",
+        rfc3339(from).replace('+', "%2B"),
+        rfc3339(from + 31 * DAY).replace('+', "%2B")
+    );
+    let mut times = Vec::new();
+    let mut firings = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let body = server.admin_get(&query).await?;
+        times.push(started.elapsed());
+        firings = body["items"].as_array().map_or(0, Vec::len);
+    }
+    let cpu = server.cpu_seconds()?;
+    server.stop().await;
+    times.sort();
+    let p50 = ms(percentile(&times, 0.5));
+    println!("schedule calendar (31 days, 36 schedules, {firings} firings): p50 {p50:.1} ms of 5 requests");
+    report.insert("calendar".into(), json!({"p50_ms": p50, "firings": firings, "server_cpu_s_total": cpu}));
     Ok(())
 }
 

@@ -163,11 +163,20 @@ impl Server {
     }
 
     pub async fn admin_post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        let response = self.http.post(self.url(path)).header("x-requested-with", "bench").json(body).send().await?;
+        self.admin_send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn admin_patch(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.admin_send(reqwest::Method::PATCH, path, body).await
+    }
+
+    async fn admin_send(&self, method: reqwest::Method, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let request = self.http.request(method.clone(), self.url(path)).header("x-requested-with", "bench");
+        let response = request.json(body).send().await?;
         let status = response.status();
         let body: Value = response.json().await?;
         if !status.is_success() {
-            bail!("POST {path}: {status} {body}");
+            bail!("{method} {path}: {status} {body}");
         }
         Ok(body)
     }

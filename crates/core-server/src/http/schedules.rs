@@ -198,36 +198,86 @@ fn expand_firings(
     to: i64,
     limit: usize,
 ) -> Vec<Firing> {
-    let mut out = Vec::new();
-    for (s, tz, parsed) in all.iter().filter(|(s, _, _)| only.is_none_or(|id| id == s.id)) {
-        for o in parsed.expand(*tz, from, to, limit) {
-            let mut notes = o.notes.clone();
-            for (other, other_tz, other_parsed) in all.iter().filter(|(x, _, _)| x.id != s.id && x.enabled) {
-                let shared: Vec<i64> =
-                    s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect();
-                if shared.is_empty() || other_parsed.expand(*other_tz, o.start, o.end, 1).is_empty() {
-                    continue;
-                }
-                let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
-                notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
+    let mut own = Vec::new();
+    for (i, (_, tz, parsed)) in all.iter().enumerate().filter(|(_, (s, _, _))| only.is_none_or(|id| id == s.id)) {
+        own.extend(parsed.expand(*tz, from, to, limit).into_iter().map(|o| (i, o)));
+    }
+    // Conflicts: every other enabled schedule is expanded once over the span of these firings,
+    // and each firing looks its window up there, instead of expanding each other schedule
+    // again for each firing.
+    let span = (own.iter().map(|(_, o)| o.start).min(), own.iter().map(|(_, o)| o.end).max());
+    let mut windows: Vec<Option<Windows>> = (0..all.len()).map(|_| None).collect();
+    let mut out = Vec::with_capacity(own.len());
+    for (i, o) in own {
+        let (s, tz, _) = &all[i];
+        let mut notes = o.notes;
+        for (j, (other, other_tz, other_parsed)) in all.iter().enumerate() {
+            if other.id == s.id || !other.enabled {
+                continue;
             }
-            out.push(Firing {
-                schedule_id: s.id,
-                schedule_name: s.name.clone(),
-                enabled: s.enabled,
-                priority: s.priority,
-                timezone: tz.name().to_owned(),
-                start: Timestamp(o.start),
-                end: Timestamp(o.end),
-                start_local: o.start_local,
-                end_local: o.end_local,
-                notes,
+            let shared: Vec<i64> =
+                s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect();
+            if shared.is_empty() {
+                continue;
+            }
+            let window = windows[j].get_or_insert_with(|| match span {
+                (Some(start), Some(end)) => Windows::of(other_parsed, *other_tz, start, end),
+                _ => Windows::Many,
             });
+            if !window.overlaps(other_parsed, *other_tz, o.start, o.end) {
+                continue;
+            }
+            let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
+            notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
         }
+        out.push(Firing {
+            schedule_id: s.id,
+            schedule_name: s.name.clone(),
+            enabled: s.enabled,
+            priority: s.priority,
+            timezone: tz.name().to_owned(),
+            start: Timestamp(o.start),
+            end: Timestamp(o.end),
+            start_local: o.start_local,
+            end_local: o.end_local,
+            notes,
+        });
     }
     out.sort_by_key(|f| (f.start, f.schedule_id));
     out.truncate(limit);
     out
+}
+
+/// Occurrences of one schedule over a span, as `(start, end)` sorted by start. They never
+/// overlap, so the ends are sorted too.
+enum Windows {
+    Known(Vec<(i64, i64)>),
+    /// More than `Windows::MAX` in the span (a minutely rule, say): each firing asks the
+    /// recurrence itself.
+    Many,
+}
+
+impl Windows {
+    const MAX: usize = 20_000;
+
+    fn of(parsed: &schedules::ParsedRecurrence, tz: chrono_tz::Tz, start: i64, end: i64) -> Self {
+        let found = parsed.expand(tz, start, end, Self::MAX + 1);
+        if found.len() > Self::MAX {
+            return Self::Many;
+        }
+        Self::Known(found.into_iter().map(|o| (o.start, o.end)).collect())
+    }
+
+    /// Whether an occurrence overlaps `[start, end)`, which lies inside the span.
+    fn overlaps(&self, parsed: &schedules::ParsedRecurrence, tz: chrono_tz::Tz, start: i64, end: i64) -> bool {
+        match self {
+            Self::Known(windows) => {
+                let first_ending_after = windows.partition_point(|&(_, e)| e <= start);
+                windows.get(first_ending_after).is_some_and(|&(s, _)| s < end)
+            }
+            Self::Many => !parsed.expand(tz, start, end, 1).is_empty(),
+        }
+    }
 }
 
 fn parse_range(from: &str, to: &str) -> Result<(i64, i64), Error> {
@@ -481,4 +531,127 @@ pub async fn schedules_calendar(
 ) -> Result<Json<Items<Firing>>, ApiError> {
     let (from, to) = parse_range(&params.from, &params.to)?;
     Ok(Json(firings(&state, None, from, to, MAX_CALENDAR_EVENTS).await?.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::schedules::{Block, Weekday};
+
+    /// The conflict search as it was: every other schedule expanded again for each firing.
+    fn one_by_one(
+        all: &[(Schedule, chrono_tz::Tz, schedules::ParsedRecurrence)],
+        from: i64,
+        to: i64,
+        limit: usize,
+    ) -> Vec<(i64, i64, i64, Vec<String>)> {
+        let mut out = Vec::new();
+        for (s, tz, parsed) in all {
+            for o in parsed.expand(*tz, from, to, limit) {
+                let mut notes = o.notes.clone();
+                for (other, other_tz, other_parsed) in all.iter().filter(|(x, _, _)| x.id != s.id && x.enabled) {
+                    let shared: Vec<i64> = s
+                        .output_states()
+                        .map(|(o, _)| o)
+                        .filter(|o| other.output_states().any(|(p, _)| p == *o))
+                        .collect();
+                    if shared.is_empty() || other_parsed.expand(*other_tz, o.start, o.end, 1).is_empty() {
+                        continue;
+                    }
+                    let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
+                    notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
+                }
+                out.push((o.start, s.id, o.end, notes));
+            }
+        }
+        out.sort_by_key(|f| (f.0, f.1));
+        out.truncate(limit);
+        out
+    }
+
+    fn schedule(
+        id: i64,
+        zone: &str,
+        recurrence: Recurrence,
+        output: i64,
+    ) -> (Schedule, chrono_tz::Tz, schedules::ParsedRecurrence) {
+        let parsed = schedules::ParsedRecurrence::parse(&recurrence).unwrap();
+        let s = Schedule {
+            id,
+            name: format!("s{id}"),
+            enabled: id % 7 != 3,
+            priority: id % 4,
+            timezone: Some(zone.to_owned()),
+            recurrence,
+            conditions: None,
+            actions: vec![Action::SetOutput { output_id: output, state: 1 }],
+            missed_run_policy: MissedRunPolicy::Skip,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+        };
+        let tz = s.zone("UTC");
+        (s, tz, parsed)
+    }
+
+    fn rrule(rule: &str, dtstart: &str, minutes: i64) -> Recurrence {
+        Recurrence::Rrule { rrule: rule.into(), dtstart: dtstart.into(), duration_minutes: minutes }
+    }
+
+    #[test]
+    fn conflicts_found_once_per_schedule_match_a_search_per_firing() {
+        let weekly = |start: &str, end: &str| Recurrence::Weekly {
+            blocks: [Weekday::Sat, Weekday::Sun]
+                .into_iter()
+                .map(|day| Block { day, start: start.into(), end: end.into() })
+                .collect(),
+        };
+        // Clock changes (Berlin, New York, Lord Howe's half hour), blocks across midnight, a
+        // minutely rule, and more schedules than outputs so most firings overlap something.
+        let all = vec![
+            schedule(1, "Europe/Berlin", weekly("01:30", "03:30"), 1),
+            schedule(2, "Europe/Berlin", rrule("FREQ=HOURLY", "2025-01-01T00:10", 50), 1),
+            schedule(3, "America/New_York", rrule("FREQ=DAILY", "2025-01-01T01:45", 120), 1),
+            schedule(4, "America/New_York", weekly("22:00", "02:30"), 2),
+            schedule(5, "Australia/Lord_Howe", rrule("FREQ=MINUTELY;INTERVAL=7", "2025-06-01T01:00", 5), 2),
+            schedule(6, "UTC", rrule("FREQ=WEEKLY;BYDAY=SA,SU", "2025-03-01T00:00", 600), 2),
+            schedule(7, "Europe/Berlin", rrule("FREQ=MONTHLY;BYMONTHDAY=26,27,28,29,30", "2025-01-26T02:00", 90), 1),
+            schedule(8, "America/New_York", rrule("FREQ=HOURLY;INTERVAL=5;COUNT=400", "2026-01-01T00:00", 30), 2),
+            schedule(9, "UTC", weekly("00:00", "23:59"), 3),
+        ];
+        let hour = 3_600_000;
+        // Around the 2026 clock changes: Europe 29 March and 25 October, US 8 March and 1 November,
+        // Lord Howe 5 April and 4 October.
+        let starts =
+            [1_772_928_000_000_i64, 1_774_738_800_000, 1_775_347_200_000, 1_791_000_000_000, 1_793_500_000_000];
+        for (n, start) in starts.into_iter().enumerate() {
+            let month = (n == 0).then_some((31 * 24 * hour, 300));
+            for (span, limit) in [(6 * hour, 5000), (3 * 24 * hour, 5000)].into_iter().chain(month) {
+                let (from, to) = (start - 2 * hour, start - 2 * hour + span);
+                let fast: Vec<_> = expand_firings(&all, None, from, to, limit)
+                    .into_iter()
+                    .map(|f| (f.start.millis(), f.schedule_id, f.end.millis(), f.notes))
+                    .collect();
+                let slow = one_by_one(&all, from, to, limit);
+                assert!(fast.iter().any(|f| f.3.iter().any(|n| n.starts_with("overlaps"))), "conflicts were found");
+                assert_eq!(fast, slow, "from {from} to {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_schedule_with_too_many_occurrences_is_asked_per_firing() {
+        let (_, tz, parsed) =
+            schedule(5, "Australia/Lord_Howe", rrule("FREQ=MINUTELY;INTERVAL=7", "2025-06-01T01:00", 5), 2);
+        let (from, to) = (1_775_347_200_000_i64, 1_775_347_200_000 + 2 * 24 * 3_600_000);
+        let known = Windows::of(&parsed, tz, from, to);
+        assert!(matches!(known, Windows::Known(ref w) if w.len() > 400), "two days of a rule every 7 minutes");
+        for start in (from..to).step_by(61_000 * 7 + 13_000) {
+            let end = start + 90_000;
+            assert_eq!(
+                known.overlaps(&parsed, tz, start, end),
+                Windows::Many.overlaps(&parsed, tz, start, end),
+                "{start}"
+            );
+        }
+    }
 }
