@@ -22,6 +22,8 @@ PYTHON     ?= python3
 # operation; its own test_openapi.py compares its contract too). More traffic on demand:
 # `make parity PARITY_ARGS="--generated 1000"`.
 PARITY_ARGS ?= --generated 100
+# Extra farm-bench arguments, e.g. --only ingest,calendar (farm-bench --help).
+BENCH_ARGS ?=
 TOOLS_VENV := .venv-tools
 TOOLS_DEPS := $(TOOLS_VENV)/.installed
 # Test cases per operation and phase in `make conformance` (make test); more on demand.
@@ -125,7 +127,7 @@ bench: ## benchmarks on a release build, with baselines measured in the same run
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
 	  { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(CARGO) build --release --bin core-server --bin farm-bench
-	target/release/farm-bench --server-bin target/release/core-server --out target/bench/report.json
+	target/release/farm-bench --server-bin target/release/core-server --out target/bench/report.json $(BENCH_ARGS)
 
 fmt: ## format Rust code
 	$(CARGO) fmt --all
