@@ -254,6 +254,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/backups/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where backups go and when the daily one runs. */
+        get: operations["backup_settings_get"];
+        /**
+         * Change the backups folder and the daily backup time. The folder is created if needed and must
+         *     take a file; backups already written stay in the old folder. Nothing changes on a 422.
+         */
+        put: operations["backup_settings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/backups/upload": {
         parameters: {
             query?: never;
@@ -1089,6 +1110,25 @@ export interface components {
             restored: string;
             /** @description The backup of the data as it was just before, in case this was a mistake. */
             safety_backup: string;
+        };
+        /** @description Where backups go and when the daily one runs. */
+        BackupSettings: {
+            /** @description `HH:MM` in the site's time zone; `null`: no scheduled backups (back up by hand). */
+            daily_at?: string | null;
+            /** @description The backups folder, an absolute path. */
+            dir: string;
+        };
+        BackupSettingsUpdate: {
+            /**
+             * @description `HH:MM` (24-hour) in the site's time zone; `null` (or `"off"`, as in the configuration)
+             *     turns scheduled backups off.
+             */
+            daily_at?: string | null;
+            /**
+             * @description An absolute folder path such as `/var/backups/farm`; it is created if needed and must be
+             *     writable.
+             */
+            dir: string;
         };
         BackupStarted: {
             name: string;
@@ -2495,6 +2535,57 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    backup_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSettings"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    backup_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The new settings, in effect */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -71,9 +71,10 @@ register_url_convertor("output_id", OutputIdConvertor())
 
 
 class BackupNameConvertor(OutputIdConvertor):
-    """A backup name segment that is not `upload` (/api/backups/upload is its own route)."""
+    """A backup name segment that is not `upload` or `settings` (/api/backups/upload and
+    /api/backups/settings are their own routes)."""
 
-    regex = "(?!upload$)[^/]+"
+    regex = "(?!(?:upload|settings)$)[^/]+"
 
 
 register_url_convertor("backup_name", BackupNameConvertor())
@@ -179,6 +180,7 @@ def _component_schemas() -> dict[str, Any]:
         adoption.AdoptionClaim,
         backups.BackupCreate,
         backups.BackupRestore,
+        backups.BackupSettingsUpdate,
         schedules.ScheduleCreate,
         schedules.ScheduleUpdate,
         schedules.ScheduleRunRequest,
@@ -208,6 +210,7 @@ def _component_schemas() -> dict[str, Any]:
         backups.BackupList,
         backups.BackupStarted,
         backups.BackupRestored,
+        backups.BackupSettings,
         schedules.Schedule,
         schedules.ScheduleRun,
         action_logs.ActionLogPage,

@@ -9,14 +9,19 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 import zstandard
 from conftest import ADMIN_PASSWORD, T0, TestApp, assert_error, json_of
 
 from farm_core import backup
+from farm_core.domain.errors import Validation
+from farm_core.domain.setup import parse_backup_dir, parse_daily_at
 from farm_core.domain.users import Role
 from farm_core.engine import backups as jobs
+from farm_core.http.backups import absolute
 
 DAY_MS = 24 * 3_600_000
 
@@ -281,6 +286,147 @@ def test_backup_settings_stored_by_the_setup_wizard_win_over_the_configuration(a
     assert jobs.due_today(app.state, "UTC", T0) == T0 - 3 * 3_600_000 - 30 * 60_000, "02:30, not the configured 03:00"
     manifest = take_backup(app, app.admin())
     assert (chosen / f"{manifest['name']}.json").exists()
+
+
+def settings_put(client: httpx.Client, body: dict) -> tuple[int, Any]:
+    return json_of(client.put("/api/backups/settings", json=body))
+
+
+def settings_get(client: httpx.Client) -> tuple[int, Any]:
+    return json_of(client.get("/api/backups/settings"))
+
+
+def test_backup_settings_are_the_configurations_until_changed_and_then_read_back(app: TestApp) -> None:
+    admin = app.admin()
+    response = admin.get("/api/backups/settings")
+    assert response.status_code == 200
+    assert response.text == json.dumps({"dir": app.config.backups_path(), "daily_at": "03:00"}, separators=(",", ":"))
+
+    folder = str(app.dir / "elsewhere" / "backups")
+    response = admin.put("/api/backups/settings", json={"dir": folder, "daily_at": "21:15"})
+    assert response.status_code == 200, response.text
+    assert response.text == f'{{"dir":"{folder}","daily_at":"21:15"}}'
+    assert os.path.isdir(folder), "the folder is created"
+    assert settings_get(admin) == (200, {"dir": folder, "daily_at": "21:15"})
+    assert app.column("backup_settings", "dir") == [folder]
+    assert app.column("backup_settings", "updated_at") == [T0]
+
+    assert settings_put(admin, {"dir": folder, "daily_at": None}) == (200, {"dir": folder, "daily_at": None})
+    assert app.column("backup_settings", "daily_at") == [None]
+    assert jobs.due_today(app.state, "UTC", T0) is None, "in effect: no scheduled backup"
+    app = app.restart()
+    admin = app.login("ada", ADMIN_PASSWORD)
+    assert settings_get(admin) == (200, {"dir": folder, "daily_at": None}), "stored, not only in memory"
+
+
+def test_a_viewer_may_read_but_not_change_the_backup_settings(app: TestApp) -> None:
+    app.create_user("vera", Role.VIEWER, "vera password")
+    viewer = app.login("vera", "vera password")
+    assert settings_get(viewer)[0] == 200
+
+    folder = app.dir / "viewer-choice"
+    status, body = settings_put(viewer, {"dir": str(folder), "daily_at": "04:00"})
+    assert_error(status, body, 403, "forbidden")
+    assert app.count("backup_settings") == 0
+    assert not folder.exists(), "a refused request touches no file"
+
+
+def test_invalid_backup_settings_name_the_field_and_change_nothing(app: TestApp) -> None:
+    admin = app.admin()
+    kept = str(app.dir / "kept")
+    assert settings_put(admin, {"dir": kept, "daily_at": "02:30"})[0] == 200
+    a_file = app.dir / "a-file"
+    a_file.write_text("not a folder")
+    fresh = str(app.dir / "fresh")
+    cases = [
+        ({"dir": "backups", "daily_at": "03:00"}, "dir", "must be an absolute path such as /var/backups/farm"),
+        ({"dir": "", "daily_at": "03:00"}, "dir", "must be a folder path of at most 1024 characters"),
+        ({"dir": "   ", "daily_at": None}, "dir", "must be a folder path of at most 1024 characters"),
+        ({"dir": fresh, "daily_at": "25:00"}, "daily_at", "must be a time HH:MM such as 03:00, or off"),
+        ({"dir": fresh, "daily_at": "3pm"}, "daily_at", "must be a time HH:MM such as 03:00, or off"),
+        (
+            {"dir": str(a_file / "backups"), "daily_at": "03:00"},
+            "dir",
+            "cannot be created: Not a directory (os error 20)",
+        ),
+        ({"dir": str(a_file), "daily_at": "03:00"}, "dir", "cannot be created: File exists (os error 17)"),
+        ({"dir": fresh, "daily_at": "03:00", "keep": 3}, "keep", "is not a known field"),
+    ]
+    for body, field, problem in cases:
+        status, error = settings_put(admin, body)
+        assert_error(status, error, 422, "validation_failed")
+        assert error["error"]["details"] == [{"field": field, "problem": problem}], body
+        assert settings_get(admin) == (200, {"dir": kept, "daily_at": "02:30"}), body
+    assert app.column("backup_settings", "dir") == [kept]
+    assert not os.path.exists(fresh), "an invalid time stops before the folder is made"
+
+
+def test_backups_go_to_and_are_listed_from_the_new_folder(app: TestApp) -> None:
+    admin = app.admin()
+    old = take_backup(app, admin)["name"]
+    app.clock.advance_ms(60_000)
+    folder = app.dir / "moved"
+    assert settings_put(admin, {"dir": str(folder), "daily_at": "03:00"})[0] == 200
+
+    status, manifest = json_of(admin.post("/api/backups", json={"wait": True}))
+    assert (status, manifest["status"]) == (201, "verified"), manifest
+    name = manifest["name"]
+    assert name != old
+    assert (folder / f"{name}.db.zst").exists(), "written into the new folder"
+    assert not backup_file(app, name).exists(), "not into the old one"
+    _, listed = json_of(admin.get("/api/backups"))
+    assert [m["name"] for m in listed["items"]] == [name], "listed from the new folder only"
+
+
+def test_after_a_folder_change_the_newest_verified_backup_is_read_from_the_new_folder(app: TestApp) -> None:
+    admin = app.admin()
+    take_backup(app, admin)
+    assert backup_health(admin)["newest_verified_at"] is not None
+    folder = app.dir / "empty"
+    assert settings_put(admin, {"dir": str(folder), "daily_at": None})[0] == 200
+    # Looking the same as the old folder from outside: only being told of the change rereads it.
+    old = backup_dir(app).stat()
+    os.utime(folder, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert backup_health(admin)["newest_verified_at"] is None
+
+
+def test_the_settings_path_is_not_a_backup_name(app: TestApp) -> None:
+    admin = app.admin()
+    response = admin.delete("/api/backups/settings")
+    assert response.headers["allow"] == "GET,HEAD,PUT"
+    assert_error(*json_of(response), 405, "method_not_allowed")
+    assert_error(*json_of(admin.post("/api/backups/settings/verify")), 404, "not_found")
+
+
+def test_daily_times_and_folders_are_read_as_the_rust_server_reads_them() -> None:
+    # chrono's "%H:%M" within five bytes: one-digit hours, whitespace before the minutes.
+    for raw, want in [("03:00", "03:00"), (" 23:59 ", "23:59"), ("3: 05", "3: 05"), ("1:\u00a05", "1:\u00a05")]:
+        assert parse_daily_at("t", raw) == want, raw
+    assert parse_daily_at("t", "OFF") is None
+    for bad in ["", "3:00", "24:00", "12:60", "noon", "03:00:00", "1:\x1c05", "1 :05", "+3:05"]:
+        with pytest.raises(Validation):
+            parse_daily_at("t", bad)
+    assert parse_backup_dir("d", " /srv/farm/backups ") == "/srv/farm/backups"
+    for bad in ["", "  ", "backups", "./data/backups", "/a\nb", "/" + "é" * 512]:
+        with pytest.raises(Validation):
+            parse_backup_dir("d", bad)
+
+
+def test_folders_are_shown_as_rusts_std_path_absolute_shows_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/tmp")
+    cases = {
+        "/srv/farm": "/srv/farm",
+        "/srv//farm/./backups/": "/srv/farm/backups/",
+        "/srv/../farm": "/srv/../farm",
+        "//srv/farm": "//srv/farm",
+        "///srv": "/srv",
+        "/": "/",
+        "data/backups": "/tmp/data/backups",
+        "./data/backups": "/tmp/data/backups",
+        "../data": "/tmp/../data",
+    }
+    for raw, want in cases.items():
+        assert absolute(raw) == want, raw
 
 
 def test_manifest_names_and_checks() -> None:

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::backup::{self, Kind, Manifest, Phase, Status};
 use crate::domain::error::{Error, Result};
+use crate::domain::setup::BackupSettings;
 
 /// An alarm is raised when the newest verified backup is older than this.
 pub const STALE_AFTER_MS: i64 = crate::domain::dashboard::BACKUP_STALE_AFTER_MS;
@@ -79,9 +80,42 @@ impl BackupJobs {
     }
 }
 
-/// The backups folder in effect: the setup wizard's choice, else the configuration's.
+/// The backups folder in effect: the stored choice (the setup wizard's or the settings API's),
+/// else the configuration's.
 pub fn dir(state: &AppState) -> PathBuf {
     state.backup_settings().dir
+}
+
+/// Creates the folder if needed and writes (then removes) a file in it: a `dir` validation error
+/// otherwise. The messages quote only the operating system's reason, not the probe's name, so
+/// the same folder always gets the same answer.
+pub async fn check_writable(dir: PathBuf) -> Result<()> {
+    // Probes of this process get their own names, so checks of one folder may run at once.
+    static PROBES: AtomicU64 = AtomicU64::new(0);
+    let probe = format!(".farm-write-check-{}-{}", std::process::id(), PROBES.fetch_add(1, Ordering::Relaxed));
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("dir", format!("cannot be created: {e}")))?;
+        let probe = dir.join(probe);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .map_err(|e| Error::invalid("dir", format!("is not writable: {e}")))?;
+        // The folder took a file, which is what was asked; a probe left behind harms nothing.
+        let _ = std::fs::remove_file(&probe);
+        Ok(())
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?
+}
+
+/// Stores new backup settings and puts them into effect. The folder may be another one now, so
+/// the newest verified backup is read again.
+pub async fn change_settings(state: &AppState, settings: BackupSettings) -> Result<()> {
+    state.store.backup_settings_put(settings.clone(), state.clock.now_ms()).await?;
+    state.set_backup_settings(settings);
+    state.backup_jobs.changed();
+    Ok(())
 }
 
 #[derive(Serialize)]

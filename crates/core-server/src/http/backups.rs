@@ -1,4 +1,5 @@
-//! Backups: list, create (202, progress as `backup` events), download, delete, upload, restore.
+//! Backups: list, create (202, progress as `backup` events), download, delete, upload, restore,
+//! and the settings (folder, daily time) the setup wizard first chose.
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -17,6 +18,7 @@ use crate::auth::Authz;
 use crate::auth::extract::caps::{BackupsManage, BackupsView};
 use crate::backup::{self, Kind, Manifest, Status};
 use crate::domain::error::Error;
+use crate::domain::setup;
 use crate::engine::backups::{self as jobs, RunningBackup};
 use crate::error::ApiError;
 
@@ -27,6 +29,7 @@ pub fn router(purpose: Purpose) -> OpenApiRouter<AppState> {
     let upload = OpenApiRouter::new().routes(routes!(purpose; backup_upload)).layer(DefaultBodyLimit::disable());
     OpenApiRouter::new()
         .routes(routes!(purpose; backups_list, backup_create))
+        .routes(routes!(purpose; backup_settings_get, backup_settings_update))
         .routes(routes!(purpose; backup_get, backup_delete))
         .routes(routes!(purpose; backup_download))
         .routes(routes!(purpose; backup_restore))
@@ -67,6 +70,34 @@ pub struct BackupRestored {
     pub restored: String,
     /// The backup of the data as it was just before, in case this was a mistake.
     pub safety_backup: String,
+}
+
+/// Where backups go and when the daily one runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BackupSettings {
+    /// The backups folder, an absolute path.
+    pub dir: String,
+    /// `HH:MM` in the site's time zone; `null`: no scheduled backups (back up by hand).
+    pub daily_at: Option<String>,
+}
+
+impl From<setup::BackupSettings> for BackupSettings {
+    fn from(settings: setup::BackupSettings) -> Self {
+        // The configuration's folder may be relative to the working directory.
+        let dir = std::path::absolute(&settings.dir).unwrap_or(settings.dir);
+        Self { dir: dir.display().to_string(), daily_at: settings.daily_at }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettingsUpdate {
+    /// An absolute folder path such as `/var/backups/farm`; it is created if needed and must be
+    /// writable.
+    pub dir: String,
+    /// `HH:MM` (24-hour) in the site's time zone; `null` (or `"off"`, as in the configuration)
+    /// turns scheduled backups off.
+    pub daily_at: Option<String>,
 }
 
 fn checked(name: &str) -> Result<&str, ApiError> {
@@ -129,6 +160,52 @@ pub async fn backup_create(
         crate::app::Background::Off => task.await,
     }
     Ok((StatusCode::ACCEPTED, Json(BackupStarted { name })).into_response())
+}
+
+/// Where backups go and when the daily one runs.
+#[utoipa::path(
+    get, path = "/api/backups/settings", tag = "backups",
+    security(("session_cookie" = []), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The settings in effect", body = BackupSettings),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+    )
+)]
+pub async fn backup_settings_get(State(state): State<AppState>, _: Authz<BackupsView>) -> Json<BackupSettings> {
+    Json(state.backup_settings().into())
+}
+
+/// Change the backups folder and the daily backup time. The folder is created if needed and must
+/// take a file; backups already written stay in the old folder. Nothing changes on a 422.
+#[utoipa::path(
+    put, path = "/api/backups/settings", tag = "backups",
+    security(("session_cookie" = []), ("bearer" = [])),
+    request_body = BackupSettingsUpdate,
+    responses(
+        (status = 200, description = "The new settings, in effect", body = BackupSettings),
+        (status = 400, response = crate::error::BadRequest),
+        (status = 401, response = crate::error::Unauthenticated),
+        (status = 403, response = crate::error::Forbidden),
+        (status = 413, response = crate::error::PayloadTooLarge),
+        (status = 422, response = crate::error::ValidationFailed),
+    )
+)]
+pub async fn backup_settings_update(
+    State(state): State<AppState>,
+    _: Authz<BackupsManage>,
+    Json(body): Json<BackupSettingsUpdate>,
+) -> Result<Json<BackupSettings>, ApiError> {
+    let dir = setup::parse_backup_dir("dir", &body.dir)?;
+    let daily_at = match body.daily_at.as_deref() {
+        Some(raw) => setup::parse_daily_at("daily_at", raw)?,
+        None => None,
+    };
+    // Only a request that is otherwise valid touches the file system.
+    jobs::check_writable(dir.clone()).await?;
+    let settings = setup::BackupSettings { dir, daily_at };
+    jobs::change_settings(&state, settings.clone()).await?;
+    Ok(Json(settings.into()))
 }
 
 /// One backup's manifest.

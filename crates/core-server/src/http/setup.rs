@@ -8,7 +8,6 @@
 //! that cookie (double submit): a cross-site form can neither send the cookie nor know the
 //! token. These are HTML pages, not API: they are not in the OpenAPI document.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use askama::Template;
@@ -436,20 +435,6 @@ struct BackupForm {
     daily_at: String,
 }
 
-/// Creates the folder if needed and writes (then removes) a file in it.
-async fn check_writable(dir: PathBuf) -> Result<(), Error> {
-    tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("dir", format!("cannot be created: {e}")))?;
-        tempfile::Builder::new()
-            .prefix(".farm-write-check")
-            .tempfile_in(&dir)
-            .map(drop)
-            .map_err(|e| Error::invalid("dir", format!("is not writable: {e}")))
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))?
-}
-
 async fn backup_page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let (caller, _) = match continuing(&state, &headers).await? {
         Ok(continuing) => continuing,
@@ -488,7 +473,7 @@ async fn backup_submit(
     let dir = check(&mut errors, setup::parse_backup_dir("dir", &form.dir));
     // Only a request that is otherwise valid touches the file system.
     if let (Some(dir), true) = (&dir, errors.is_empty()) {
-        errors.push(check_writable(dir.clone()).await);
+        errors.push(crate::engine::backups::check_writable(dir.clone()).await);
     }
     let (Some(dir), Some(daily_at), true) = (dir, daily_at, errors.is_empty()) else {
         let step = BackupStep {
@@ -502,9 +487,7 @@ async fn backup_submit(
         };
         return page(&step, &caller, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let settings = BackupSettings { dir, daily_at };
-    state.store.backup_settings_put(settings.clone(), state.clock.now_ms()).await?;
-    state.set_backup_settings(settings);
+    crate::engine::backups::change_settings(&state, BackupSettings { dir, daily_at }).await?;
     Ok(next_step(&caller, "/setup/done"))
 }
 

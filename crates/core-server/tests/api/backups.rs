@@ -228,3 +228,129 @@ async fn the_dashboard_reports_the_newest_verified_backups_age() {
     assert_eq!(deleted.status(), 204);
     assert_eq!(backup_health(&app, &admin).await["newest_verified_at"], Value::Null);
 }
+
+async fn settings_put(admin: &reqwest::Client, app: &TestApp, body: Value) -> (u16, Value) {
+    json_of(admin.put(app.url("/api/backups/settings")).json(&body).send().await.unwrap()).await
+}
+
+async fn settings_get(client: &reqwest::Client, app: &TestApp) -> (u16, Value) {
+    json_of(client.get(app.url("/api/backups/settings")).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn backup_settings_are_the_configurations_until_changed_and_then_read_back() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let (status, before) = settings_get(&admin, &app).await;
+    assert_eq!(status, 200, "{before}");
+    let configured = app.config.backup_dir().display().to_string();
+    assert_eq!(before, json!({"dir": configured, "daily_at": "03:00"}));
+
+    let dir = app.dir.path().join("elsewhere/backups").display().to_string();
+    let (status, changed) = settings_put(&admin, &app, json!({"dir": dir, "daily_at": "21:15"})).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed, json!({"dir": dir, "daily_at": "21:15"}));
+    assert!(std::path::Path::new(&dir).is_dir(), "the folder is created");
+    assert_eq!(settings_get(&admin, &app).await.1, changed);
+    assert_eq!(app.column("backup_settings", "dir"), vec![json!(dir)]);
+
+    let (status, off) = settings_put(&admin, &app, json!({"dir": dir, "daily_at": null})).await;
+    assert_eq!((status, off), (200, json!({"dir": dir, "daily_at": null})));
+    assert_eq!(app.column("backup_settings", "daily_at"), vec![Value::Null]);
+    let app = app.restart().await;
+    let admin = app.login("ada", crate::support::ADMIN_PASSWORD).await;
+    assert_eq!(settings_get(&admin, &app).await.1, json!({"dir": dir, "daily_at": null}), "stored, not only in memory");
+}
+
+#[tokio::test]
+async fn a_viewer_may_read_but_not_change_the_backup_settings() {
+    let app = TestApp::spawn().await;
+    app.create_user("vera", Role::Viewer, "vera password").await;
+    let viewer = app.login("vera", "vera password").await;
+    assert_eq!(settings_get(&viewer, &app).await.0, 200);
+
+    let dir = app.dir.path().join("viewer-choice").display().to_string();
+    let (status, body) = settings_put(&viewer, &app, json!({"dir": dir, "daily_at": "04:00"})).await;
+    assert_error(status, &body, 403, "forbidden");
+    assert_eq!(app.count("backup_settings"), 0);
+    assert!(!std::path::Path::new(&dir).exists(), "a refused request touches no file");
+}
+
+#[tokio::test]
+async fn invalid_backup_settings_name_the_field_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let kept = app.dir.path().join("kept").display().to_string();
+    assert_eq!(settings_put(&admin, &app, json!({"dir": kept, "daily_at": "02:30"})).await.0, 200);
+    let a_file = app.dir.path().join("a-file");
+    std::fs::write(&a_file, "not a folder").unwrap();
+    let under_a_file = a_file.join("backups").display().to_string();
+    let fresh = app.dir.path().join("fresh").display().to_string();
+
+    let cases = [
+        (json!({"dir": "backups", "daily_at": "03:00"}), "dir", "must be an absolute path such as /var/backups/farm"),
+        (json!({"dir": "", "daily_at": "03:00"}), "dir", "must be a folder path of at most 1024 characters"),
+        (json!({"dir": "   ", "daily_at": null}), "dir", "must be a folder path of at most 1024 characters"),
+        (json!({"dir": fresh, "daily_at": "25:00"}), "daily_at", "must be a time HH:MM such as 03:00, or off"),
+        (json!({"dir": fresh, "daily_at": "3pm"}), "daily_at", "must be a time HH:MM such as 03:00, or off"),
+        (json!({"dir": under_a_file, "daily_at": "03:00"}), "dir", "cannot be created: Not a directory (os error 20)"),
+        (json!({"dir": fresh, "daily_at": "03:00", "keep": 3}), "keep", "is not a known field"),
+    ];
+    for (body, field, problem) in cases {
+        let (status, error) = settings_put(&admin, &app, body.clone()).await;
+        assert_error(status, &error, 422, "validation_failed");
+        assert_eq!(error["error"]["details"], json!([{"field": field, "problem": problem}]), "{body}");
+        assert_eq!(settings_get(&admin, &app).await.1, json!({"dir": kept, "daily_at": "02:30"}), "{body}");
+    }
+    assert_eq!(app.column("backup_settings", "dir"), vec![json!(kept)]);
+    assert!(!std::path::Path::new(&fresh).exists(), "an invalid time stops before the folder is made");
+}
+
+#[tokio::test]
+async fn backups_go_to_and_are_listed_from_the_new_folder() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let old = backup(&app, &admin).await["name"].as_str().unwrap().to_owned();
+    app.clock.advance_ms(60_000);
+    let dir = app.dir.path().join("moved");
+    let (status, _) = settings_put(&admin, &app, json!({"dir": dir.display().to_string(), "daily_at": "03:00"})).await;
+    assert_eq!(status, 200);
+
+    let (status, manifest) =
+        json_of(admin.post(app.url("/api/backups")).json(&json!({"wait": true})).send().await.unwrap()).await;
+    assert_eq!((status, manifest["status"].clone()), (201, json!("verified")), "{manifest}");
+    let name = manifest["name"].as_str().unwrap();
+    assert!(dir.join(format!("{name}.db.zst")).exists(), "written into the new folder");
+    assert_ne!(name, old);
+    assert!(!backup_file(&app, name).exists(), "not into the old one");
+    let (_, list) = json_of(admin.get(app.url("/api/backups")).send().await.unwrap()).await;
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec![name], "listed from the new folder only; {old} stays in the old one");
+}
+
+#[tokio::test]
+async fn the_settings_path_is_not_a_backup_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let response = admin.delete(app.url("/api/backups/settings")).send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET,HEAD,PUT");
+    let (status, body) = json_of(response).await;
+    assert_error(status, &body, 405, "method_not_allowed");
+    let (status, body) = json_of(admin.post(app.url("/api/backups/settings/verify")).send().await.unwrap()).await;
+    assert_error(status, &body, 404, "not_found");
+}
+
+#[tokio::test]
+async fn after_a_folder_change_the_newest_verified_backup_is_read_from_the_new_folder() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    backup(&app, &admin).await;
+    assert_ne!(backup_health(&app, &admin).await["newest_verified_at"], Value::Null);
+    let dir = app.dir.path().join("empty");
+    let (status, _) = settings_put(&admin, &app, json!({"dir": dir.display().to_string(), "daily_at": null})).await;
+    assert_eq!(status, 200);
+    // Looking the same as the old folder from outside: only being told of the change rereads it.
+    let old_modified = std::fs::metadata(app.config.backup_dir()).unwrap().modified().unwrap();
+    std::fs::File::open(&dir).unwrap().set_modified(old_modified).unwrap();
+    assert_eq!(backup_health(&app, &admin).await["newest_verified_at"], Value::Null);
+}

@@ -4,5 +4,7 @@ export { RequireSession } from "./components/require-session";
 export { RequireCapability } from "./components/require-capability";
 export { UserMenu } from "./components/user-menu";
 export { useCan, useCurrentSession } from "./session-context";
-export { useRecheckSession } from "./api/get-session";
+// The provider <RequireSession> fills; tests render a page under a session of their choosing.
+export { SessionContext } from "./session-context";
+export { useRecheckSession, type AuthSession } from "./api/get-session";
 export { ChangePasswordForm } from "./components/change-password-form";

@@ -1,4 +1,4 @@
-/** Backups: list, take, download, upload, verify, delete, restore. */
+/** Backups: list, take, download, upload, verify, delete, restore; where they go and when. */
 export { BackupsPage } from "./components/backups-page";
 export { useBackups } from "./api/list-backups";
 export { BackupAge } from "./components/backup-age";

@@ -7,17 +7,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import errno
+import itertools
 import json
 import logging
 import os
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from farm_core import backup, migrations
 from farm_core.backup import Kind, Manifest, Phase, Status
-from farm_core.domain.errors import Conflict, NotFound
+from farm_core.domain.errors import Conflict, NotFound, Validation
 from farm_core.engine import schedules
 
 if TYPE_CHECKING:
@@ -66,7 +69,8 @@ class BackupJobs:
 
 
 def settings(state: AppState) -> tuple[str, str | None]:
-    """The backup folder and daily time in effect: the setup wizard's choice, else the configuration's."""
+    """The backup folder and daily time in effect: the stored choice (the setup wizard's or the
+    settings API's), else the configuration's."""
     if state.backup_settings is not None:
         return state.backup_settings
     return state.config.backups_path(), state.config.backup_time
@@ -79,6 +83,62 @@ async def load_settings(state: AppState) -> None:
 
 def folder(state: AppState) -> str:
     return settings(state)[0]
+
+
+def _create_dir_all(path: PurePosixPath) -> None:
+    """Rust's `fs::create_dir_all`, step for step, so a failure is the same error."""
+    try:
+        os.mkdir(path)
+        return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        if os.path.isdir(path):
+            return
+        raise
+    if path.parent == path:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+    _create_dir_all(path.parent)
+    try:
+        os.mkdir(path)
+    except OSError:
+        if not os.path.isdir(path):
+            raise
+
+
+# Probes of this process get their own names, so checks of one folder may run at once.
+_PROBES = itertools.count()
+
+
+def _check_writable(dir_: str) -> None:
+    try:
+        _create_dir_all(PurePosixPath(dir_))
+    except OSError as err:
+        raise Validation.invalid("dir", f"cannot be created: {backup.describe(err)}") from None
+    probe = os.path.join(dir_, f".farm-write-check-{os.getpid()}-{next(_PROBES)}")
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except OSError as err:
+        raise Validation.invalid("dir", f"is not writable: {backup.describe(err)}") from None
+    os.close(fd)
+    # The folder took a file, which is what was asked; a probe left behind harms nothing.
+    with contextlib.suppress(OSError):
+        os.remove(probe)
+
+
+async def check_writable(dir_: str) -> None:
+    """Creates the folder if needed and writes (then removes) a file in it: a `dir` validation
+    error otherwise. The messages quote only the operating system's reason, not the probe's name,
+    so the same folder always gets the same answer."""
+    await asyncio.to_thread(_check_writable, dir_)
+
+
+async def change_settings(state: AppState, dir_: str, daily_at: str | None) -> None:
+    """Stores new backup settings and puts them into effect. The folder may be another one now, so
+    the newest verified backup is read again."""
+    await state.store.backups.settings_put(dir_, daily_at, state.clock.now_ms())
+    state.backup_settings = (dir_, daily_at)
+    state.backup_jobs.changed()
 
 
 def _progress_json(name: str, phase: Phase | None, status: Status, problem: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Backups: list, create (202, progress as `backup` events), download, delete, upload, restore."""
+"""Backups: list, create (202, progress as `backup` events), download, delete, upload, restore,
+and the settings (folder, daily time) the setup wizard first chose."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from farm_core.auth.capabilities import Capability
 from farm_core.auth.principal import Principal, require
 from farm_core.backup import BackupError, Kind, Manifest, Status
 from farm_core.domain.errors import BadRequest, NotFound, PayloadTooLarge, Validation
+from farm_core.domain.setup import parse_backup_dir, parse_daily_at
 from farm_core.engine import backups as jobs
 from farm_core.http import header_str, json_text, read_json, wire
 from farm_core.http.contract import STRING, operation, param
@@ -91,6 +93,48 @@ class BackupRestored(BaseModel):
     safety_backup: str = Field(description="The backup of the data as it was just before, in case this was a mistake.")
 
 
+class BackupSettings(BaseModel):
+    """Where backups go and when the daily one runs."""
+
+    dir: str = Field(description="The backups folder, an absolute path.")
+    daily_at: str | None = Field(
+        None, description="`HH:MM` in the site's time zone; `null`: no scheduled backups (back up by hand)."
+    )
+
+
+class BackupSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dir: str = Field(
+        description="An absolute folder path such as `/var/backups/farm`; it is created if needed and must be writable."
+    )
+    daily_at: str | None = Field(
+        None,
+        description='`HH:MM` (24-hour) in the site\'s time zone; `null` (or `"off"`, as in the configuration)'
+        " turns scheduled backups off.",
+    )
+
+
+def absolute(path: str) -> str:
+    """Rust's `std::path::absolute` on Unix: a relative path is joined to the working directory;
+    `.` parts and repeated slashes go, `..` parts and a trailing slash stay."""
+    if path.startswith("/"):
+        out = "//" if path.startswith("//") and not path.startswith("///") else "/"
+    else:
+        out = os.getcwd()
+    for part in path.split("/"):
+        if part not in ("", "."):
+            out = f"{out}{part}" if out.endswith("/") else f"{out}/{part}"
+    if path.endswith("/") and not out.endswith("/"):
+        out += "/"
+    return out
+
+
+def settings_json(dir_: str, daily_at: str | None) -> str:
+    # The configuration's folder may be relative to the working directory.
+    return f'{{"dir":{wire.string(absolute(dir_))},"daily_at":{wire.opt_str(daily_at)}}}'
+
+
 def path_name(request: Request) -> str:
     """The `name` path parameter as axum's `Path<String>` reads it (percent-decoded)."""
     try:
@@ -140,6 +184,22 @@ async def backup_create(request: Request, _: Principal = BackupsManage) -> Respo
     else:
         await task()
     return json_text(f'{{"name":{wire.string(name)}}}', 202)
+
+
+async def backup_settings_get(request: Request, _: Principal = BackupsView) -> Response:
+    state: AppState = request.app.state.farm
+    return json_text(settings_json(*jobs.settings(state)))
+
+
+async def backup_settings_update(request: Request, _: Principal = BackupsManage) -> Response:
+    state: AppState = request.app.state.farm
+    body = await read_json(request, BackupSettingsUpdate)
+    dir_ = parse_backup_dir("dir", body.dir)
+    daily_at = parse_daily_at("daily_at", body.daily_at) if body.daily_at is not None else None
+    # Only a request that is otherwise valid touches the file system.
+    await jobs.check_writable(dir_)
+    await jobs.change_settings(state, dir_, daily_at)
+    return json_text(settings_json(dir_, daily_at))
 
 
 async def backup_get(request: Request, _: Principal = BackupsView) -> Response:
@@ -351,6 +411,34 @@ def register(app: FastAPI) -> None:
         "required": True,
     }
     add("/api/backups/upload", backup_upload, methods=["POST"], **upload)
+    add(
+        "/api/backups/settings",
+        backup_settings_get,
+        methods=["GET"],
+        **operation(
+            "backup_settings_get",
+            "backups",
+            "Where backups go and when the daily one runs.",
+            description="The settings in effect",
+            response=BackupSettings,
+            errors=(401, 403),
+        ),
+    )
+    add(
+        "/api/backups/settings",
+        backup_settings_update,
+        methods=["PUT"],
+        **operation(
+            "backup_settings_update",
+            "backups",
+            "Change the backups folder and the daily backup time. The folder is created if needed and must"
+            " take a file; backups already written stay in the old folder. Nothing changes on a 422.",
+            description="The new settings, in effect",
+            response=BackupSettings,
+            body=BackupSettingsUpdate,
+            errors=(400, 401, 403, 413, 422),
+        ),
+    )
     add(
         "/api/backups/{name:backup_name}",
         backup_get,

@@ -61,6 +61,15 @@ def _settings(conn: sqlite3.Connection) -> tuple[str, str | None] | None:
     return None if row is None else (row[0], row[1])
 
 
+def _settings_put(conn: sqlite3.Connection, dir_: str, daily_at: str | None, now: int) -> None:
+    conn.execute(
+        "INSERT INTO backup_settings (id, dir, daily_at, updated_at) VALUES (1, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET dir = excluded.dir, daily_at = excluded.daily_at,"
+        " updated_at = excluded.updated_at",
+        (dir_, daily_at, now),
+    )
+
+
 class BackupStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -78,8 +87,13 @@ class BackupStore:
         return await self._db.write(_alarm_raise, severity, message, now)
 
     async def settings(self) -> tuple[str, str | None] | None:
-        """The backup folder and daily time the setup wizard chose, or None (the configuration's)."""
+        """The stored backup folder and daily time (the setup wizard's or the settings API's), or
+        None (the configuration's)."""
         return await self._db.run(_settings)
+
+    async def settings_put(self, dir_: str, daily_at: str | None, now: int) -> None:
+        """Stores the backup folder and daily time, which win over the configuration's from now on."""
+        await self._db.write(_settings_put, dir_, daily_at, now)
 
     async def alarm_open_with_message(self, message: str) -> bool:
         """Whether an unacknowledged alarm with this message exists."""

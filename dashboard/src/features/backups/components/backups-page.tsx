@@ -23,6 +23,7 @@ import {
   runningBackups,
   type Manifest,
 } from "../backup-words";
+import { BackupSettingsCard } from "./backup-settings-form";
 import { RestoreBackup } from "./restore-backup";
 import { UploadBackupForm } from "./upload-backup-form";
 
@@ -95,7 +96,8 @@ function BackupRow({ backup, canManage }: { backup: Manifest; canManage: boolean
   );
 }
 
-/** Backups (backups.view): the list, progress of running ones; backups.manage changes them. */
+/** Backups (backups.view): the list, progress of running ones; backups.manage changes them and
+ * their settings (folder, daily time). */
 export function BackupsPage() {
   usePageTitle("Backups");
   const canManage = useCan("backups.manage");
@@ -216,6 +218,7 @@ export function BackupsPage() {
           </table>
         </div>
       )}
+      {canManage && <BackupSettingsCard />}
       {canManage && <UploadBackupForm />}
     </>
   );
