@@ -1,6 +1,17 @@
 //! Live events for the dashboard (`GET /api/events`): a broadcast channel plus a short replay
 //! buffer, so a client that reconnects with `Last-Event-ID` misses nothing that is still
 //! buffered, and is told to reload (`reset`) when it missed more than that.
+//!
+//! Each event's data is JSON:
+//! - `node`, `output`, `sensor`: the resource exactly as its `GET` returns it, after it was
+//!   created or changed. A removed output or sensor is announced once more with the resource as
+//!   it was just before, plus `removed_at` (RFC 3339): a payload with `removed_at` means "gone".
+//!   A sensor removed with `purge=true` is announced the same way.
+//! - `command`: the command as `GET /api/commands` lists it, at each change of status.
+//! - `reading`: `{sensor_id, ts, value}`, at most one per sensor per second.
+//! - `backup`: a backup's progress and end; `alarm`: an alarm raised.
+//!
+//! Handlers publish after their transaction committed, and only on success.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -10,7 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::domain::nodes::Node;
 use crate::domain::outputs::{Command, Output};
-use crate::domain::sensors::Reading;
+use crate::domain::sensors::{Reading, Sensor};
 use crate::domain::time::Timestamp;
 
 /// Events kept for resuming clients.
@@ -21,7 +32,8 @@ pub const READING_THROTTLE_MS: i64 = 1000;
 #[derive(Debug, Clone)]
 pub struct Event {
     pub id: u64,
-    /// `node`, `reading`, `output`, `command` (or `reset`, sent only to one client).
+    /// `node`, `sensor`, `reading`, `output`, `command`, `backup`, `alarm` (or `reset`, sent
+    /// only to one client).
     pub kind: &'static str,
     pub data: String,
 }
@@ -31,6 +43,14 @@ struct ReadingEvent {
     sensor_id: i64,
     ts: Timestamp,
     value: f64,
+}
+
+/// A removed resource as it was, marked with when it went.
+#[derive(Serialize)]
+struct Removed<'a, T> {
+    #[serde(flatten)]
+    resource: &'a T,
+    removed_at: Timestamp,
 }
 
 struct Inner {
@@ -85,6 +105,20 @@ impl Events {
 
     pub fn output(&self, output: &Output) {
         self.publish("output", output);
+    }
+
+    /// `output` as it was before its removal at `removed_at` (epoch ms).
+    pub fn output_removed(&self, output: &Output, removed_at: i64) {
+        self.publish("output", &Removed { resource: output, removed_at: Timestamp(removed_at) });
+    }
+
+    pub fn sensor(&self, sensor: &Sensor) {
+        self.publish("sensor", sensor);
+    }
+
+    /// `sensor` as it was before its removal at `removed_at` (epoch ms).
+    pub fn sensor_removed(&self, sensor: &Sensor, removed_at: i64) {
+        self.publish("sensor", &Removed { resource: sensor, removed_at: Timestamp(removed_at) });
     }
 
     pub fn command(&self, command: &Command) {
@@ -150,6 +184,35 @@ mod tests {
         assert!(events.subscribe(Some(5)).reset, "an id from before the buffer");
         assert!(events.subscribe(Some(9_999)).reset, "an id from another run");
         assert!(events.subscribe(Some(u64::MAX)).reset, "no overflow on a hostile id");
+    }
+
+    #[test]
+    fn a_removal_is_the_resource_as_it_was_with_removed_at_last() {
+        let events = Events::new(1);
+        let sensor = Sensor {
+            id: 3,
+            node_id: 1,
+            key: "soil".into(),
+            name: "Soil".into(),
+            kind: crate::domain::sensors::SensorKind::SoilMoisture,
+            unit: "%".into(),
+            interval_s: 60,
+            retention_days: 30,
+            last_value: Some(33.5),
+            last_ts: Some(Timestamp(0)),
+        };
+        events.sensor(&sensor);
+        events.sensor_removed(&sensor, 1000);
+        let sub = events.subscribe(Some(0));
+        let body = r#""id":3,"node_id":1,"key":"soil","name":"Soil","kind":"soil_moisture","unit":"%","interval_s":60,"retention_days":30,"last_value":33.5,"last_ts":"1970-01-01T00:00:00.000Z""#;
+        let got: Vec<_> = sub.backlog.iter().map(|e| (e.kind, e.data.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("sensor", format!("{{{body}}}").as_str()),
+                ("sensor", format!(r#"{{{body},"removed_at":"1970-01-01T00:00:01.000Z"}}"#).as_str())
+            ]
+        );
     }
 
     #[test]

@@ -353,7 +353,9 @@ pub async fn node_sensor_create(
     Json(body): Json<SensorDeclaration>,
 ) -> Result<(StatusCode, Json<Sensor>), ApiError> {
     let new = parse_sensor("", &body)?;
-    Ok((StatusCode::CREATED, Json(state.store.sensor_create(id, new, state.clock.now_ms()).await?)))
+    let sensor = state.store.sensor_create(id, new, state.clock.now_ms()).await?;
+    state.events.sensor(&sensor);
+    Ok((StatusCode::CREATED, Json(sensor)))
 }
 
 /// Add an output to a node.

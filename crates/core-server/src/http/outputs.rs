@@ -194,7 +194,9 @@ pub async fn output_delete(
     _: Authz<NodesManage>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.output_remove(id, state.clock.now_ms()).await?;
+    let now = state.clock.now_ms();
+    let output = state.store.output_remove(id, now).await?;
+    state.events.output_removed(&output, now);
     Ok(StatusCode::NO_CONTENT)
 }
 

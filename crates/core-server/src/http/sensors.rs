@@ -121,7 +121,9 @@ pub async fn sensor_update(
         interval_s: body.interval_s.map(|s| sensors::check_interval("interval_s", s)).transpose()?,
         retention_days: body.retention_days.map(|d| sensors::check_retention("retention_days", d)).transpose()?,
     };
-    Ok(Json(state.store.sensor_update(id, change, state.clock.now_ms()).await?))
+    let sensor = state.store.sensor_update(id, change, state.clock.now_ms()).await?;
+    state.events.sensor(&sensor);
+    Ok(Json(sensor))
 }
 
 /// Remove a sensor from its node. Its history stays until retention removes it, unless
@@ -144,6 +146,8 @@ pub async fn sensor_delete(
     Path(id): Path<i64>,
     Query(params): Query<SensorDeleteParams>,
 ) -> Result<StatusCode, ApiError> {
-    state.store.sensor_remove(id, params.purge.unwrap_or(false), state.clock.now_ms()).await?;
+    let now = state.clock.now_ms();
+    let sensor = state.store.sensor_remove(id, params.purge.unwrap_or(false), now).await?;
+    state.events.sensor_removed(&sensor, now);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -22,8 +22,8 @@ pub trait OutputStore {
     async fn output_get(&self, id: i64) -> Result<Output>;
     async fn output_create(&self, node_id: i64, new: NewOutput, now: i64) -> Result<Output>;
     async fn output_update(&self, id: i64, change: OutputChange, now: i64) -> Result<Output>;
-    /// Removes the output from its node; its command history stays.
-    async fn output_remove(&self, id: i64, now: i64) -> Result<()>;
+    /// Removes the output from its node; its command history stays. Returns the output as it was.
+    async fn output_remove(&self, id: i64, now: i64) -> Result<Output>;
 }
 
 pub(crate) const COLUMNS: &str =
@@ -109,11 +109,11 @@ impl OutputStore for SqliteStore {
             .await
     }
 
-    async fn output_remove(&self, id: i64, now: i64) -> Result<()> {
+    async fn output_remove(&self, id: i64, now: i64) -> Result<Output> {
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
-                get(&tx, id)?;
+                let output = get(&tx, id)?;
                 tx.execute("UPDATE outputs SET removed_at = ?2, updated_at = ?2 WHERE id = ?1", (id, now))
                     .map_err(internal)?;
                 tx.execute(
@@ -122,7 +122,8 @@ impl OutputStore for SqliteStore {
                     (id, now),
                 )
                 .map_err(internal)?;
-                tx.commit().map_err(internal)
+                tx.commit().map_err(internal)?;
+                Ok(output)
             })
             .await
     }

@@ -25,8 +25,8 @@ pub trait SensorStore {
     async fn sensor_create(&self, node_id: i64, new: NewSensor, now: i64) -> Result<Sensor>;
     async fn sensor_update(&self, id: i64, change: SensorChange, now: i64) -> Result<Sensor>;
     /// Removes the sensor from its node. Its history stays until retention deletes it, unless
-    /// `purge`, which deletes readings and rollups at once.
-    async fn sensor_remove(&self, id: i64, purge: bool, now: i64) -> Result<()>;
+    /// `purge`, which deletes readings and rollups at once. Returns the sensor as it was.
+    async fn sensor_remove(&self, id: i64, purge: bool, now: i64) -> Result<Sensor>;
 }
 
 const COLUMNS: &str = "id, node_id, key, name, kind, unit, interval_s, retention_days, last_value, last_ts";
@@ -124,11 +124,11 @@ impl SensorStore for SqliteStore {
             .await
     }
 
-    async fn sensor_remove(&self, id: i64, purge: bool, now: i64) -> Result<()> {
+    async fn sensor_remove(&self, id: i64, purge: bool, now: i64) -> Result<Sensor> {
         self.pool
             .write(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(internal)?;
-                get(&tx, id)?;
+                let sensor = get(&tx, id)?;
                 if purge {
                     tx.execute("DELETE FROM metrics WHERE sensor_id = ?1", [id]).map_err(internal)?;
                     tx.execute("DELETE FROM metrics_hourly WHERE sensor_id = ?1", [id]).map_err(internal)?;
@@ -137,7 +137,8 @@ impl SensorStore for SqliteStore {
                     tx.execute("UPDATE sensors SET removed_at = ?2, updated_at = ?2 WHERE id = ?1", (id, now))
                         .map_err(internal)?;
                 }
-                tx.commit().map_err(internal)
+                tx.commit().map_err(internal)?;
+                Ok(sensor)
             })
             .await
     }

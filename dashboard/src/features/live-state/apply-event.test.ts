@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, applyEvents, isSensorStale, withCommand } from "./apply-event";
-import type { Output } from "./live-event";
+import type { MaybeRemoved, Output, Sensor } from "./live-event";
 import { command, dashboard, node, output, sensor } from "../../test/fixtures";
 
 /** An `output` event: a plain Output, without the commands the state adds. */
-function outputEvent(overrides: Partial<Output> = {}): Output {
+function outputEvent(overrides: Partial<MaybeRemoved<Output>> = {}): MaybeRemoved<Output> {
   const { pending_command: _pending, last_command: _last, ...plain } = output();
   return { ...plain, ...overrides };
 }
+
+/** A `sensor` event: a plain Sensor, without the stale mark the state adds. */
+function sensorEvent(overrides: Partial<MaybeRemoved<Sensor>> = {}): MaybeRemoved<Sensor> {
+  const { stale: _stale, ...plain } = sensor();
+  return { ...plain, ...overrides };
+}
+
+const REMOVED_AT = "2026-03-01T06:00:30.000Z";
 
 describe("applyEvent: commands", () => {
   it("shows a queued command as pending and as the last command", () => {
@@ -79,6 +87,89 @@ describe("applyEvent: outputs", () => {
 
   it("asks for a reload for an output added elsewhere", () => {
     expect(applyEvent(dashboard(), { type: "output", data: outputEvent({ id: 42 }) }).stale).toBe(true);
+  });
+
+  it("drops a removed output, and its commands with it", () => {
+    const start = dashboard({ outputs: [output({ pending_command: command() }), output({ id: 3 })] });
+    const { state, stale } = applyEvent(start, { type: "output", data: outputEvent({ removed_at: REMOVED_AT }) });
+    expect(stale).toBe(false);
+    expect(state.outputs.map((o) => o.id)).toEqual([3]);
+    expect(state.outputs[0]).not.toHaveProperty("removed_at");
+  });
+
+  it("returns the same state for the removal of an output it does not show", () => {
+    const start = dashboard();
+    const applied = applyEvent(start, { type: "output", data: outputEvent({ id: 42, removed_at: REMOVED_AT }) });
+    expect(applied).toEqual({ state: start, stale: false });
+    expect(applied.state).toBe(start);
+  });
+});
+
+describe("applyEvent: sensors", () => {
+  it("shows a sensor added elsewhere at once, in id order, stale until its first reading", () => {
+    const start = dashboard({ sensors: [sensor({ id: 1 }), sensor({ id: 5 })] });
+    const added = sensorEvent({ id: 3, key: "co2", name: "CO2", last_value: null, last_ts: null });
+    const { state, stale } = applyEvent(start, { type: "sensor", data: added });
+    expect(stale).toBe(false);
+    expect(state.sensors.map((s) => s.id)).toEqual([1, 3, 5]);
+    expect(state.sensors[1]).toEqual({ ...added, stale: true });
+    expect(start.sensors).toHaveLength(2);
+  });
+
+  it("asks for a reload for a sensor of a node it does not know", () => {
+    const { state, stale } = applyEvent(dashboard(), { type: "sensor", data: sensorEvent({ id: 3, node_id: 9 }) });
+    expect(stale).toBe(true);
+    expect(state.sensors.map((s) => s.id)).toEqual([1, 3]);
+  });
+
+  it("renames a sensor and keeps its stale mark while interval and reading stay", () => {
+    const start = dashboard({ sensors: [sensor({ stale: true })] });
+    const { state, stale } = applyEvent(start, { type: "sensor", data: sensorEvent({ name: "Air", unit: "°F" }) });
+    expect(stale).toBe(false);
+    expect(state.sensors[0]).toEqual(sensor({ name: "Air", unit: "°F", stale: true }));
+  });
+
+  it("leaves staleness to the time rule once the interval changes", () => {
+    const start = dashboard({ sensors: [sensor({ stale: true })] });
+    const { state } = applyEvent(start, { type: "sensor", data: sensorEvent({ interval_s: 3600 }) });
+    expect(state.sensors[0]).toMatchObject({ interval_s: 3600, stale: false });
+    expect(isSensorStale(state.sensors[0]!, Date.parse("2026-03-01T08:00:00.000Z"))).toBe(false);
+  });
+
+  it("keeps a reading newer than the one the event was read with", () => {
+    const start = dashboard({ sensors: [sensor({ last_value: 16.25, last_ts: "2026-03-01T06:00:10.000Z" })] });
+    const { state } = applyEvent(start, { type: "sensor", data: sensorEvent({ name: "Air" }) });
+    expect(state.sensors[0]).toMatchObject({ name: "Air", last_value: 16.25, last_ts: "2026-03-01T06:00:10.000Z" });
+  });
+
+  it("returns the same state for a change that changed nothing", () => {
+    const start = dashboard();
+    expect(applyEvent(start, { type: "sensor", data: sensorEvent() }).state).toBe(start);
+  });
+
+  it("drops a removed sensor", () => {
+    const start = dashboard({ sensors: [sensor({ id: 1 }), sensor({ id: 2, key: "soil" })] });
+    const { state, stale } = applyEvent(start, { type: "sensor", data: sensorEvent({ removed_at: REMOVED_AT }) });
+    expect(stale).toBe(false);
+    expect(state.sensors.map((s) => s.id)).toEqual([2]);
+  });
+
+  it("returns the same state for the removal of a sensor it does not show (a replay, say)", () => {
+    const start = dashboard();
+    const applied = applyEvent(start, { type: "sensor", data: sensorEvent({ id: 8, removed_at: REMOVED_AT }) });
+    expect(applied).toEqual({ state: start, stale: false });
+    expect(applied.state).toBe(start);
+  });
+
+  it("ends with the sensor gone after add, rename and remove replayed in order", () => {
+    const added = sensorEvent({ id: 3, name: "CO2", last_value: null, last_ts: null });
+    const { state, stale } = applyEvents(dashboard(), [
+      { type: "sensor", data: added },
+      { type: "sensor", data: { ...added, name: "Carbon dioxide" } },
+      { type: "sensor", data: { ...added, name: "Carbon dioxide", removed_at: REMOVED_AT } },
+    ]);
+    expect(stale).toBe(false);
+    expect(state.sensors.map((s) => s.id)).toEqual([1]);
   });
 });
 

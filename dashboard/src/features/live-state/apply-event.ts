@@ -2,10 +2,12 @@ import type {
   Command,
   DashboardState,
   LiveEvent,
+  MaybeRemoved,
   Node,
   Output,
   OutputState,
   Reading,
+  Sensor,
   SensorState,
 } from "./live-event";
 
@@ -14,7 +16,8 @@ import type {
  * `state` is the same object when the event changed nothing (heartbeats repeat
  * unchanged outputs every few seconds: no re-render for those). `stale` is true
  * when the event names something the state does not have (a node registered or
- * an output added elsewhere): only a reload of the state can show it.
+ * an output added elsewhere): only a reload of the state can show it. A sensor
+ * added elsewhere needs none: its event holds all the state shows of it.
  * `counts` is left as loaded: pages count what they show (see the overview).
  */
 export interface Applied {
@@ -42,8 +45,17 @@ function applyNode(state: DashboardState, node: Node): Applied {
   return { state: { ...state, nodes: replaceAt(state.nodes, i, { ...current, ...node }) }, stale: false };
 }
 
-function applyOutput(state: DashboardState, output: Output): Applied {
+/**
+ * An output changed, or removed (it leaves the state). One added elsewhere
+ * needs a reload: the state shows commands beside it that the event lacks.
+ */
+function applyOutput(state: DashboardState, event: MaybeRemoved<Output>): Applied {
+  const { removed_at: removedAt, ...output } = event;
   const i = state.outputs.findIndex((o) => o.id === output.id);
+  if (removedAt !== undefined) {
+    if (i < 0) return { state, stale: false };
+    return { state: { ...state, outputs: state.outputs.filter((o) => o.id !== output.id) }, stale: false };
+  }
   if (i < 0) return { state, stale: true };
   const current = state.outputs[i]!;
   if (sameFields(current, output)) return { state, stale: false };
@@ -81,6 +93,37 @@ function applyCommand(state: DashboardState, command: Command): Applied {
   return { state: { ...state, outputs: replaceAt(state.outputs, i, next) }, stale: false };
 }
 
+/**
+ * A sensor added, changed or removed. An added one is shown at once, in id
+ * order (if its node is unknown the state is behind: reload). A reading applied
+ * after the server read the sensor is kept over the event's older one. The
+ * state's stale mark holds only for the interval and reading it was computed
+ * from: when either changes, isSensorStale's time rule decides alone.
+ */
+function applySensor(state: DashboardState, event: MaybeRemoved<Sensor>): Applied {
+  const { removed_at: removedAt, ...sensor } = event;
+  const i = state.sensors.findIndex((s) => s.id === sensor.id);
+  if (removedAt !== undefined) {
+    if (i < 0) return { state, stale: false };
+    return { state: { ...state, sensors: state.sensors.filter((s) => s.id !== sensor.id) }, stale: false };
+  }
+  if (i < 0) {
+    const added: SensorState = { ...sensor, stale: !sensor.last_ts };
+    const sensors = [...state.sensors, added].sort((a, b) => a.id - b.id);
+    return { state: { ...state, sensors }, stale: !state.nodes.some((n) => n.id === sensor.node_id) };
+  }
+  const current = state.sensors[i]!;
+  const keepReading =
+    !!current.last_ts && (!sensor.last_ts || Date.parse(current.last_ts) > Date.parse(sensor.last_ts));
+  const merged = keepReading
+    ? { ...current, ...sensor, last_value: current.last_value, last_ts: current.last_ts }
+    : { ...current, ...sensor };
+  const sameBasis = merged.interval_s === current.interval_s && merged.last_ts === current.last_ts;
+  const next: SensorState = { ...merged, stale: sameBasis ? current.stale : !merged.last_ts };
+  if (sameFields(current, next)) return { state, stale: false };
+  return { state: { ...state, sensors: replaceAt(state.sensors, i, next) }, stale: false };
+}
+
 function applyReading(state: DashboardState, reading: Reading): Applied {
   const i = state.sensors.findIndex((s) => s.id === reading.sensor_id);
   if (i < 0) return { state, stale: true };
@@ -98,6 +141,8 @@ export function applyEvent(state: DashboardState, event: LiveEvent): Applied {
       return applyNode(state, event.data);
     case "output":
       return applyOutput(state, event.data);
+    case "sensor":
+      return applySensor(state, event.data);
     case "command":
       return applyCommand(state, event.data);
     case "reading":

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createEventLog } from "./event-log";
 import { createLiveListeners } from "./live-listeners";
 import { parseLiveEvent } from "./live-event";
-import { command, node } from "../../test/fixtures";
+import { command, node, sensor } from "../../test/fixtures";
 
 describe("parseLiveEvent", () => {
   it("reads the four event types", () => {
@@ -10,6 +10,21 @@ describe("parseLiveEvent", () => {
     expect(parseLiveEvent("command", JSON.stringify(command()))).toEqual({ type: "command", data: command() });
     const reading = { sensor_id: 3, ts: "2026-03-01T06:00:00.000Z", value: 1.5 };
     expect(parseLiveEvent("reading", JSON.stringify(reading))).toEqual({ type: "reading", data: reading });
+  });
+
+  it("reads a sensor, and a removed one with its removal time", () => {
+    const { stale: _stale, ...plain } = sensor();
+    expect(parseLiveEvent("sensor", JSON.stringify(plain))).toEqual({ type: "sensor", data: plain });
+    const gone = { ...plain, removed_at: "2026-03-01T06:00:30.000Z" };
+    expect(parseLiveEvent("sensor", JSON.stringify(gone))).toEqual({ type: "sensor", data: gone });
+    expect(parseLiveEvent("sensor", JSON.stringify({ ...plain, removed_at: 1 }))).toBeNull();
+    expect(parseLiveEvent("sensor", JSON.stringify({ ...plain, interval_s: "60" }))).toBeNull();
+  });
+
+  it("reads a removed output", () => {
+    const gone = { id: 2, node_id: 1, desired_state: 0, removed_at: "2026-03-01T06:00:30.000Z" };
+    expect(parseLiveEvent("output", JSON.stringify(gone))).toEqual({ type: "output", data: gone });
+    expect(parseLiveEvent("output", JSON.stringify({ ...gone, removed_at: true }))).toBeNull();
   });
 
   it("reads a backup's progress", () => {

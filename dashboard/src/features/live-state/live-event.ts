@@ -7,15 +7,22 @@ export type Output = Schemas["Output"];
 export type OutputState = Schemas["OutputState"];
 export type SensorState = Schemas["SensorState"];
 export type Command = Schemas["Command"];
-type Sensor = Schemas["Sensor"];
+export type Sensor = Schemas["Sensor"];
 type Manifest = Schemas["Manifest"];
 export type Alarm = Schemas["Alarm"];
 
 /**
+ * What an `output` or `sensor` event carries: the resource as its GET returns
+ * it, or, once it was removed, the resource as it was plus `removed_at`. The
+ * OpenAPI document does not describe event payloads; the server's
+ * engine/events.rs does.
+ */
+export type MaybeRemoved<T> = T & { removed_at?: Schemas["Timestamp"] };
+
+/**
  * A `reading` event: a sensor's newest value. The OpenAPI document does not
  * describe event payloads, so this one is assembled from the Sensor schema;
- * `node`, `output` and `command` events carry the Node, Output and Command
- * schemas as they are.
+ * `node` and `command` events carry the Node and Command schemas as they are.
  */
 export interface Reading {
   sensor_id: Sensor["id"];
@@ -37,7 +44,8 @@ export interface BackupProgress {
 
 export type LiveEvent =
   | { type: "node"; data: Node }
-  | { type: "output"; data: Output }
+  | { type: "output"; data: MaybeRemoved<Output> }
+  | { type: "sensor"; data: MaybeRemoved<Sensor> }
   | { type: "command"; data: Command }
   | { type: "reading"; data: Reading }
   | { type: "backup"; data: BackupProgress }
@@ -48,6 +56,7 @@ export type LiveEventType = LiveEvent["type"];
 export const LIVE_EVENT_TYPES: readonly LiveEventType[] = [
   "node",
   "output",
+  "sensor",
   "command",
   "reading",
   "backup",
@@ -64,6 +73,11 @@ function hasNumbers(value: Record<string, unknown>, keys: readonly string[]): bo
 
 function hasStrings(value: Record<string, unknown>, keys: readonly string[]): boolean {
   return keys.every((k) => typeof value[k] === "string");
+}
+
+/** `removed_at` is absent (still there) or a time (gone). */
+function removalMark(value: Record<string, unknown>): boolean {
+  return value.removed_at === undefined || typeof value.removed_at === "string";
 }
 
 /**
@@ -86,7 +100,13 @@ export function parseLiveEvent(type: string, raw: string): LiveEvent | null {
         ? { type, data: data as unknown as Node }
         : null;
     case "output":
-      return hasNumbers(data, ["id", "node_id", "desired_state"]) ? { type, data: data as unknown as Output } : null;
+      return hasNumbers(data, ["id", "node_id", "desired_state"]) && removalMark(data)
+        ? { type, data: data as unknown as MaybeRemoved<Output> }
+        : null;
+    case "sensor":
+      return hasNumbers(data, ["id", "node_id", "interval_s"]) && hasStrings(data, ["name"]) && removalMark(data)
+        ? { type, data: data as unknown as MaybeRemoved<Sensor> }
+        : null;
     case "command":
       return hasNumbers(data, ["id", "output_id", "state"]) && hasStrings(data, ["status"])
         ? { type, data: data as unknown as Command }

@@ -2,6 +2,11 @@
 replay buffer, so a client that reconnects with `Last-Event-ID` misses nothing that is still
 buffered, and is told to reload (`reset`) when it missed more than that.
 
+Each event's data is JSON, byte for byte what the Rust twin sends (its engine/events.rs says more):
+`node`, `output` and `sensor` carry the resource as its `GET` returns it; a removed output or
+sensor is announced once more as it was, plus `removed_at`. Handlers publish after their
+transaction committed, and only on success.
+
 Everything here runs on the event loop's thread (handlers and the engine tick), so it needs no
 locks; publishing never waits."""
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 
 from farm_core.domain.nodes import Node
 from farm_core.domain.outputs import Command, Output
-from farm_core.domain.sensors import Reading
+from farm_core.domain.sensors import Reading, Sensor
 from farm_core.http import wire
 
 # Events kept for resuming clients, and how far a subscriber may fall behind before it is reset.
@@ -25,7 +30,8 @@ READING_THROTTLE_MS = 1000
 @dataclass(frozen=True, slots=True)
 class Event:
     id: int
-    # `node`, `reading`, `output`, `command` (or `reset`, sent only to one client).
+    # `node`, `sensor`, `reading`, `output`, `command`, `backup`, `alarm` (or `reset`, sent only to
+    # one client).
     kind: str
     data: str
 
@@ -92,6 +98,17 @@ class Events:
 
     def output(self, output: Output) -> None:
         self.publish("output", wire.output(output))
+
+    def output_removed(self, output: Output, removed_at: int) -> None:
+        """`output` as it was before its removal at `removed_at` (epoch ms)."""
+        self.publish("output", wire.removed(wire.output(output), removed_at))
+
+    def sensor(self, sensor: Sensor) -> None:
+        self.publish("sensor", wire.sensor(sensor))
+
+    def sensor_removed(self, sensor: Sensor, removed_at: int) -> None:
+        """`sensor` as it was before its removal at `removed_at` (epoch ms)."""
+        self.publish("sensor", wire.removed(wire.sensor(sensor), removed_at))
 
     def command(self, command: Command) -> None:
         self.publish("command", wire.command(command))

@@ -235,7 +235,9 @@ async def node_sensor_create(request: Request, _: Principal = NodesManage) -> Re
     node_id = path_id(request)
     body = await read_json(request, SensorDeclaration)
     new = parse_sensor("", dict(body))
-    return json_text(wire.sensor(await state.store.sensors.create(node_id, new, state.clock.now_ms())), 201)
+    sensor = await state.store.sensors.create(node_id, new, state.clock.now_ms())
+    state.events.sensor(sensor)
+    return json_text(wire.sensor(sensor), 201)
 
 
 async def node_output_create(request: Request, _: Principal = NodesManage) -> Response:

@@ -132,7 +132,9 @@ async def output_update(request: Request, _: Principal = NodesManage) -> Respons
 
 async def output_delete(request: Request, _: Principal = NodesManage) -> Response:
     state: AppState = request.app.state.farm
-    await state.store.outputs.remove(path_id(request), state.clock.now_ms())
+    now = state.clock.now_ms()
+    output = await state.store.outputs.remove(path_id(request), now)
+    state.events.output_removed(output, now)
     return Response(status_code=204)
 
 

@@ -71,14 +71,18 @@ async def sensor_update(request: Request, _: Principal = NodesManage) -> Respons
             rules.check_retention("retention_days", body.retention_days) if body.retention_days is not None else None
         ),
     )
-    return json_text(wire.sensor(await state.store.sensors.update(sensor_id, change, state.clock.now_ms())))
+    sensor = await state.store.sensors.update(sensor_id, change, state.clock.now_ms())
+    state.events.sensor(sensor)
+    return json_text(wire.sensor(sensor))
 
 
 async def sensor_delete(request: Request, _: Principal = NodesManage) -> Response:
     state: AppState = request.app.state.farm
     sensor_id = path_id(request)
     purge = query_of(request, DELETE_PARAMS)["purge"]
-    await state.store.sensors.remove(sensor_id, bool(purge), state.clock.now_ms())
+    now = state.clock.now_ms()
+    sensor = await state.store.sensors.remove(sensor_id, bool(purge), now)
+    state.events.sensor_removed(sensor, now)
     return Response(status_code=204)
 
 

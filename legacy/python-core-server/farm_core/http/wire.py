@@ -95,6 +95,11 @@ def sensor(s: Sensor) -> str:
     return "{" + _sensor_fields(s) + "}"
 
 
+def removed(resource: str, removed_at: int) -> str:
+    """A removed resource's JSON object as it was, with when it went (a removal event's data)."""
+    return f'{resource[:-1]},"removed_at":{ts(removed_at)}}}'
+
+
 def _output_fields(o: Output) -> str:
     return (
         f'"id":{o.id},"node_id":{o.node_id},"key":{_string(o.key)},"name":{_string(o.name)},'

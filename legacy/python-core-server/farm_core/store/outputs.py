@@ -61,15 +61,16 @@ def _update(conn: sqlite3.Connection, output_id: int, name: str | None, default_
         return get(conn, output_id)
 
 
-def _remove(conn: sqlite3.Connection, output_id: int, now: int) -> None:
+def _remove(conn: sqlite3.Connection, output_id: int, now: int) -> Output:
     with Transaction(conn):
-        get(conn, output_id)
+        output = get(conn, output_id)
         conn.execute("UPDATE outputs SET removed_at = ?, updated_at = ? WHERE id = ?", (now, now, output_id))
         conn.execute(
             "UPDATE commands SET status = 'expired', finished_at = ?, error = 'output removed'"
             " WHERE output_id = ? AND status IN ('queued', 'delivered')",
             (now, output_id),
         )
+        return output
 
 
 class OutputStore:
@@ -88,6 +89,7 @@ class OutputStore:
     async def update(self, output_id: int, change: OutputChange, now: int) -> Output:
         return await self._db.write(_update, output_id, change.name, change.default_state, now)
 
-    async def remove(self, output_id: int, now: int) -> None:
-        """Removes the output from its node; its open commands expire, its history stays."""
-        await self._db.write(_remove, output_id, now)
+    async def remove(self, output_id: int, now: int) -> Output:
+        """Removes the output from its node; its open commands expire, its history stays. Returns
+        the output as it was."""
+        return await self._db.write(_remove, output_id, now)

@@ -74,15 +74,16 @@ def _update(conn: sqlite3.Connection, sensor_id: int, change: SensorChange, now:
     return get(conn, sensor_id)
 
 
-def _remove(conn: sqlite3.Connection, sensor_id: int, purge: bool, now: int) -> None:
+def _remove(conn: sqlite3.Connection, sensor_id: int, purge: bool, now: int) -> Sensor:
     with Transaction(conn):
-        get(conn, sensor_id)
+        sensor = get(conn, sensor_id)
         if purge:
             conn.execute("DELETE FROM metrics WHERE sensor_id = ?", (sensor_id,))
             conn.execute("DELETE FROM metrics_hourly WHERE sensor_id = ?", (sensor_id,))
             conn.execute("DELETE FROM sensors WHERE id = ?", (sensor_id,))
         else:
             conn.execute("UPDATE sensors SET removed_at = ?, updated_at = ? WHERE id = ?", (now, now, sensor_id))
+        return sensor
 
 
 class SensorStore:
@@ -101,7 +102,7 @@ class SensorStore:
     async def update(self, sensor_id: int, change: SensorChange, now: int) -> Sensor:
         return await self._db.write(_update, sensor_id, change, now)
 
-    async def remove(self, sensor_id: int, purge: bool, now: int) -> None:
+    async def remove(self, sensor_id: int, purge: bool, now: int) -> Sensor:
         """Removes the sensor from its node. Its history stays until retention deletes it, unless
-        `purge`, which deletes readings and rollups at once."""
-        await self._db.write(_remove, sensor_id, purge, now)
+        `purge`, which deletes readings and rollups at once. Returns the sensor as it was."""
+        return await self._db.write(_remove, sensor_id, purge, now)

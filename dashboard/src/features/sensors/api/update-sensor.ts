@@ -17,7 +17,8 @@ export function useUpdateSensor() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: updateSensor,
-    // No live event says a sensor's settings changed: reload the state.
+    // The `sensor` event updates the state too; reloading it here keeps this tab right while the
+    // event stream is down. The node's bundle is not part of the state: no event updates it.
     onSuccess: (sensor) => {
       void queryClient.invalidateQueries({ queryKey: dashboardStateKey });
       void queryClient.invalidateQueries({ queryKey: nodeBundleKey(sensor.node_id) });
