@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The engine's decisions, newest first, filterable by schedule, output and outcome. */
+        /** The engine's decisions, newest first, filterable by schedule, output, outcome and time. */
         get: operations["action_logs_list"];
         put?: never;
         post?: never;
@@ -418,9 +418,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command`
-         *     events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset`
-         *     event means too much was missed: reload the state. A keep-alive comment comes every 15 s.
+         * Live updates: `node`, `sensor`, `reading` (at most one per sensor per second), `output`,
+         *     `command`, `backup` and `alarm` events with JSON data, each with an id. Reconnect with
+         *     `Last-Event-ID` to resume; a `reset` event means too much was missed: reload the state. A
+         *     keep-alive comment comes every 15 s.
          */
         get: operations["events_stream"];
         put?: never;
@@ -1937,7 +1938,7 @@ export interface components {
         StreamEvent: {
             /** @description The JSON payload, as text. */
             data: string;
-            /** @description `node`, `reading`, `output`, `command`, ... or `reset`. */
+            /** @description `node`, `sensor`, `reading`, `output`, `command`, `backup`, `alarm`, or `reset`. */
             event: string;
             /** @description Pass as `Last-Event-ID` to resume after this event; absent on `reset`. */
             id?: string;
@@ -2110,6 +2111,10 @@ export interface operations {
                 output_id?: number;
                 /** @description `fired`, `ended`, `skipped` or `missed`. */
                 outcome?: string;
+                /** @description Only decisions made at or after this instant (RFC 3339), inclusive. */
+                from?: string;
+                /** @description Only decisions made before this instant (RFC 3339), exclusive; after `from` if given. */
+                to?: string;
                 /** @description Page size, 1–1000 (default 100). */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */

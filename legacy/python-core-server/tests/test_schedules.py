@@ -533,6 +533,75 @@ def test_action_logs_filter_and_page(app: TestApp) -> None:
     assert body["error"]["details"] == [{"field": "outcome", "problem": "must be fired, ended, skipped or missed"}]
 
 
+def four_decisions_ten_minutes_apart(app: TestApp, admin: httpx.Client) -> None:
+    """Fired, ended, fired, ended at 06:10, 06:20, 06:30 and 06:40 (ids 1 to 4)."""
+    node = app.register_node(admin, greenhouse("G", "b8:27:eb:00:00:01"))
+    status, _ = create(
+        admin,
+        {
+            "name": "Twice",
+            "recurrence": weekly(("sun", "06:10", "06:20"), ("sun", "06:30", "06:40")),
+            "actions": [{"type": "set_output", "output_id": node.output_id("valve"), "state": 1}],
+        },
+    )
+    assert status == 201
+    for minute in (10, 20, 30, 40):
+        app.clock.set_ms(T0 + minute * MINUTE)
+        evaluate(app)
+
+
+def log_ids(admin: httpx.Client, query: str) -> tuple[list[int], int | None]:
+    status, page = json_of(admin.get(f"/api/action-logs?{query}"))
+    assert status == 200, (query, page)
+    return [i["id"] for i in page["items"]], page["next_cursor"]
+
+
+@pytest.mark.parametrize(
+    ("query", "want"),
+    [
+        ("", [4, 3, 2, 1]),
+        ("from=2026-03-01T06:20:00.000Z", [4, 3, 2]),
+        ("to=2026-03-01T06:30:00.000Z", [2, 1]),
+        ("from=2026-03-01T06:20:00Z&to=2026-03-01T06:40:00Z", [3, 2]),
+        ("from=2026-03-01T06:19:59.999Z&to=2026-03-01T06:20:00.001Z", [2]),
+        ("from=2026-03-01T07:20:00%2B01:00", [4, 3, 2]),
+        ("from=2026-03-01T06:41:00Z", []),
+        ("from=2026-03-01T06:20:00Z&outcome=fired", [3]),
+    ],
+)
+def test_action_logs_filter_by_a_half_open_time_range(app: TestApp, query: str, want: list[int]) -> None:
+    admin = app.admin()
+    four_decisions_ten_minutes_apart(app, admin)
+    assert log_ids(admin, query) == (want, None)
+
+
+def test_a_time_range_pages_with_the_cursor(app: TestApp) -> None:
+    admin = app.admin()
+    four_decisions_ten_minutes_apart(app, admin)
+    time_range = "from=2026-03-01T06:10:00Z&to=2026-03-01T06:40:00Z"
+    assert log_ids(admin, f"{time_range}&limit=2") == ([3, 2], 2)
+    assert log_ids(admin, f"{time_range}&limit=2&cursor=2") == ([1], None), "the range still applies past the cursor"
+
+
+@pytest.mark.parametrize(
+    ("query", "details"),
+    [
+        ("from=yesterday", [("from", "must be an RFC 3339 date-time")]),
+        ("to=2026-03-01", [("to", "must be an RFC 3339 date-time")]),
+        ("from=6am&to=soon", [("from", "must be an RFC 3339 date-time"), ("to", "must be an RFC 3339 date-time")]),
+        ("from=2026-03-01T06:20:00Z&to=2026-03-01T06:20:00Z", [("to", "must be after from")]),
+        ("from=2026-03-01T06:20:00Z&to=2026-03-01T06:10:00Z", [("to", "must be after from")]),
+        # Checked in the Rust server's order: limit, outcome, then the range.
+        ("from=soon&outcome=exploded", [("outcome", "must be fired, ended, skipped or missed")]),
+        ("from=soon&limit=0", [("limit", "must be between 1 and 1000")]),
+    ],
+)
+def test_a_bad_time_range_is_422_naming_the_bound(app: TestApp, query: str, details: list[tuple[str, str]]) -> None:
+    status, body = json_of(app.admin().get(f"/api/action-logs?{query}"))
+    assert_error(status, body, 422, "validation_failed")
+    assert body["error"]["details"] == [{"field": f, "problem": p} for f, p in details]
+
+
 def test_an_alarm_is_acknowledged_once(app: TestApp) -> None:
     admin = app.admin()
     create(admin, {"name": "Now", "recurrence": weekly(("sun", "05:00", "07:00")), "actions": ALARM})

@@ -93,19 +93,7 @@ pub fn parse_query(sensor_ids: &str, from: &str, to: &str, max_points: Option<i6
     if ids.is_empty() || ids.len() != sensor_ids.split(',').count() || ids.len() > MAX_SENSORS {
         problems.push(super::FieldError::new("sensor_id", "must be 1 to 16 comma-separated sensor ids"));
     }
-    let from = Timestamp::parse_rfc3339(from);
-    let to = Timestamp::parse_rfc3339(to);
-    if from.is_none() {
-        problems.push(super::FieldError::new("from", "must be an RFC 3339 date-time"));
-    }
-    if to.is_none() {
-        problems.push(super::FieldError::new("to", "must be an RFC 3339 date-time"));
-    }
-    if let (Some(f), Some(t)) = (from, to)
-        && t <= f
-    {
-        problems.push(super::FieldError::new("to", "must be after from"));
-    }
+    let (from, to) = super::time::check_range(Some(from), Some(to), &mut problems);
     let max_points = max_points.unwrap_or(DEFAULT_MAX_POINTS);
     if !(2..=MAX_MAX_POINTS).contains(&max_points) {
         problems.push(super::FieldError::new("max_points", "must be between 2 and 10000"));
@@ -113,7 +101,7 @@ pub fn parse_query(sensor_ids: &str, from: &str, to: &str, max_points: Option<i6
     if !problems.is_empty() {
         return Err(Error::Validation(problems));
     }
-    let (from, to) = (from.map(Timestamp::millis).unwrap_or_default(), to.map(Timestamp::millis).unwrap_or_default());
+    let (from, to) = (from.unwrap_or_default(), to.unwrap_or_default());
     Ok(Query { sensor_ids: ids, from, to, max_points })
 }
 

@@ -4,6 +4,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::FieldError;
+
 /// Epoch milliseconds UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
@@ -26,6 +28,28 @@ impl Timestamp {
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
         DateTime::parse_from_rfc3339(text).ok().map(|dt| Self(dt.timestamp_millis()))
     }
+}
+
+/// Reads a half-open range `[from, to)` of RFC 3339 instants, either bound optional, the way
+/// queries take one: each given bound must parse, and with both, `to` must be after `from`.
+/// Problems are appended (naming `from` or `to`, in that order) so callers can add their own;
+/// the bounds come back as milliseconds, `None` when absent or unreadable.
+pub fn check_range(from: Option<&str>, to: Option<&str>, problems: &mut Vec<FieldError>) -> (Option<i64>, Option<i64>) {
+    let f = from.map(Timestamp::parse_rfc3339);
+    let t = to.map(Timestamp::parse_rfc3339);
+    if f == Some(None) {
+        problems.push(FieldError::new("from", "must be an RFC 3339 date-time"));
+    }
+    if t == Some(None) {
+        problems.push(FieldError::new("to", "must be an RFC 3339 date-time"));
+    }
+    let (f, t) = (f.flatten().map(Timestamp::millis), t.flatten().map(Timestamp::millis));
+    if let (Some(f), Some(t)) = (f, t)
+        && t <= f
+    {
+        problems.push(FieldError::new("to", "must be after from"));
+    }
+    (f, t)
 }
 
 impl Serialize for Timestamp {
@@ -68,5 +92,28 @@ mod tests {
     fn parses_offsets_into_utc() {
         assert_eq!(Timestamp::parse_rfc3339("2026-03-01T07:00:00+01:00"), Some(Timestamp(1_772_344_800_000)));
         assert_eq!(Timestamp::parse_rfc3339("yesterday"), None);
+    }
+
+    #[test]
+    fn a_range_names_each_bad_bound_and_an_empty_range() {
+        let check = |from, to| {
+            let mut problems = Vec::new();
+            let bounds = check_range(from, to, &mut problems);
+            (bounds, problems.into_iter().map(|p| format!("{}: {}", p.field, p.problem)).collect::<Vec<_>>())
+        };
+        let t0 = "2026-03-01T06:00:00Z";
+        let t1 = "2026-03-01T07:00:00+01:00"; // the same instant
+        assert_eq!(check(None, None), ((None, None), vec![]));
+        assert_eq!(check(Some(t0), None), ((Some(1_772_344_800_000), None), vec![]));
+        assert_eq!(check(None, Some(t0)), ((None, Some(1_772_344_800_000)), vec![]));
+        assert_eq!(check(Some(t0), Some(t1)).1, ["to: must be after from"]);
+        assert_eq!(
+            check(Some("soon"), Some("")).1,
+            ["from: must be an RFC 3339 date-time", "to: must be an RFC 3339 date-time"]
+        );
+        assert_eq!(
+            check(Some("soon"), Some(t0)),
+            ((None, Some(1_772_344_800_000)), vec!["from: must be an RFC 3339 date-time".to_owned()])
+        );
     }
 }

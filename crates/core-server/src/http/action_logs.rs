@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::auth::Authz;
 use crate::auth::extract::caps::{AlarmsAck, AlarmsView, LogsView};
 use crate::domain::error::Error;
+use crate::domain::time::check_range;
 use crate::error::ApiError;
 use crate::store::schedules::{ActionLog, Alarm, LogFilter};
 
@@ -31,6 +32,12 @@ pub struct ActionLogParams {
     /// `fired`, `ended`, `skipped` or `missed`.
     #[param(pattern = "^(?:fired|ended|skipped|missed)$")]
     pub outcome: Option<String>,
+    /// Only decisions made at or after this instant (RFC 3339), inclusive.
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// Only decisions made before this instant (RFC 3339), exclusive; after `from` if given.
+    #[param(format = DateTime)]
+    pub to: Option<String>,
     /// Page size, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
@@ -53,7 +60,7 @@ pub struct AlarmParams {
     pub open: Option<bool>,
 }
 
-/// The engine's decisions, newest first, filterable by schedule, output and outcome.
+/// The engine's decisions, newest first, filterable by schedule, output, outcome and time.
 #[utoipa::path(
     get, path = "/api/action-logs", tag = "schedules",
     security(("session_cookie" = []), ("bearer" = [])),
@@ -77,7 +84,13 @@ pub async fn action_logs_list(
     {
         return Err(Error::invalid("outcome", "must be fired, ended, skipped or missed").into());
     }
-    let filter = LogFilter { schedule_id: params.schedule_id, output_id: params.output_id, outcome: params.outcome };
+    let mut problems = Vec::new();
+    let (from, to) = check_range(params.from.as_deref(), params.to.as_deref(), &mut problems);
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems).into());
+    }
+    let filter =
+        LogFilter { schedule_id: params.schedule_id, output_id: params.output_id, outcome: params.outcome, from, to };
     let page = state.store.action_logs_list(filter, limit, params.cursor).await?;
     Ok(Json(ActionLogPage { items: page.items, next_cursor: page.next_cursor }))
 }

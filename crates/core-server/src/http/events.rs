@@ -40,7 +40,7 @@ impl utoipa::PartialSchema for StreamEvent {
         use utoipa::openapi::schema::Type;
         let text = |description: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(description));
         ObjectBuilder::new()
-            .property("event", text("`node`, `reading`, `output`, `command`, ... or `reset`."))
+            .property("event", text("`node`, `sensor`, `reading`, `output`, `command`, `backup`, `alarm`, or `reset`."))
             .property("id", text("Pass as `Last-Event-ID` to resume after this event; absent on `reset`."))
             .property("data", text("The JSON payload, as text."))
             .required("event")
@@ -51,9 +51,10 @@ impl utoipa::PartialSchema for StreamEvent {
 
 impl utoipa::ToSchema for StreamEvent {}
 
-/// Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command`
-/// events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset`
-/// event means too much was missed: reload the state. A keep-alive comment comes every 15 s.
+/// Live updates: `node`, `sensor`, `reading` (at most one per sensor per second), `output`,
+/// `command`, `backup` and `alarm` events with JSON data, each with an id. Reconnect with
+/// `Last-Event-ID` to resume; a `reset` event means too much was missed: reload the state. A
+/// keep-alive comment comes every 15 s.
 #[utoipa::path(
     get, path = "/api/events", tag = "events",
     security(("session_cookie" = []), ("bearer" = [])),

@@ -282,23 +282,12 @@ impl Windows {
 
 fn parse_range(from: &str, to: &str) -> Result<(i64, i64), Error> {
     let mut problems = Vec::new();
-    let f = Timestamp::parse_rfc3339(from);
-    let t = Timestamp::parse_rfc3339(to);
-    if f.is_none() {
-        problems.push(crate::domain::FieldError::new("from", "must be an RFC 3339 date-time"));
-    }
-    if t.is_none() {
-        problems.push(crate::domain::FieldError::new("to", "must be an RFC 3339 date-time"));
-    }
-    if let (Some(f), Some(t)) = (f, t) {
-        if t <= f {
-            problems.push(crate::domain::FieldError::new("to", "must be after from"));
-        } else if t.millis() - f.millis() > MAX_CALENDAR_MS {
-            problems.push(crate::domain::FieldError::new("to", "must be at most 31 days after from"));
+    let range = crate::domain::time::check_range(Some(from), Some(to), &mut problems);
+    match range {
+        (Some(f), Some(t)) if problems.is_empty() && t - f > MAX_CALENDAR_MS => {
+            Err(Error::invalid("to", "must be at most 31 days after from"))
         }
-    }
-    match (f, t) {
-        (Some(f), Some(t)) if problems.is_empty() => Ok((f.millis(), t.millis())),
+        (Some(f), Some(t)) if problems.is_empty() => Ok((f, t)),
         _ => Err(Error::Validation(problems)),
     }
 }

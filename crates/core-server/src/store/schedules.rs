@@ -60,6 +60,10 @@ pub struct LogFilter {
     pub schedule_id: Option<i64>,
     pub output_id: Option<i64>,
     pub outcome: Option<String>,
+    /// Decided at or after (epoch ms).
+    pub from: Option<i64>,
+    /// Decided before (epoch ms).
+    pub to: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -360,11 +364,14 @@ impl ScheduleStore for SqliteStore {
                          WHERE (?1 IS NULL OR schedule_id = ?1) AND (?2 IS NULL OR outcome = ?2)
                            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(output_ids) WHERE value = ?3))
                            AND (?4 IS NULL OR id < ?4)
+                           AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
                          ORDER BY id DESC LIMIT ?5",
                     )
                     .map_err(internal)?;
+                let args =
+                    (filter.schedule_id, filter.outcome, filter.output_id, cursor, limit + 1, filter.from, filter.to);
                 let mut items = stmt
-                    .query_map((filter.schedule_id, filter.outcome, filter.output_id, cursor, limit + 1), log_from_row)
+                    .query_map(args, log_from_row)
                     .map_err(internal)?
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .map_err(internal)?;

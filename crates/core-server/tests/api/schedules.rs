@@ -432,6 +432,108 @@ async fn action_logs_filter_by_schedule_output_and_outcome() {
     assert_error(status, &body, 422, "validation_failed");
 }
 
+/// Four decisions, one every ten minutes from 06:10 to 06:40: fired, ended, fired, ended
+/// (ids 1 to 4).
+async fn four_decisions_ten_minutes_apart(app: &TestApp, admin: &reqwest::Client) {
+    let node = farm(app, admin).await;
+    let blocks = json!({"type": "weekly", "blocks": [
+        {"day": "sun", "start": "06:10", "end": "06:20"}, {"day": "sun", "start": "06:30", "end": "06:40"}]});
+    create(
+        app,
+        admin,
+        json!({"name": "Twice", "recurrence": blocks,
+        "actions": [{"type": "set_output", "output_id": node.output_id("valve"), "state": 1}]}),
+    )
+    .await;
+    for minute in [10, 20, 30, 40] {
+        at(app, minute).await;
+    }
+}
+
+async fn log_page(app: &TestApp, admin: &reqwest::Client, query: &str) -> (u16, Value) {
+    json_of(admin.get(app.url(&format!("/api/action-logs?{query}"))).send().await.unwrap()).await
+}
+
+/// The ids of a page, newest first, and its `next_cursor`.
+async fn log_ids(app: &TestApp, admin: &reqwest::Client, query: &str) -> (Vec<i64>, Value) {
+    let (status, page) = log_page(app, admin, query).await;
+    assert_eq!(status, 200, "{query}: {page}");
+    let ids = page["items"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap()).collect();
+    (ids, page["next_cursor"].clone())
+}
+
+#[tokio::test]
+async fn action_logs_filter_by_a_half_open_time_range() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    four_decisions_ten_minutes_apart(&app, &admin).await;
+    let (_, all) = log_page(&app, &admin, "").await;
+    let times: Vec<&str> = all["items"].as_array().unwrap().iter().map(|l| l["at"].as_str().unwrap()).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-03-01T06:40:00.000Z",
+            "2026-03-01T06:30:00.000Z",
+            "2026-03-01T06:20:00.000Z",
+            "2026-03-01T06:10:00.000Z"
+        ]
+    );
+
+    for (query, want) in [
+        ("from=2026-03-01T06:20:00.000Z", vec![4, 3, 2]),
+        ("to=2026-03-01T06:30:00.000Z", vec![2, 1]),
+        ("from=2026-03-01T06:20:00Z&to=2026-03-01T06:40:00Z", vec![3, 2]),
+        ("from=2026-03-01T06:19:59.999Z&to=2026-03-01T06:20:00.001Z", vec![2]),
+        ("from=2026-03-01T07:20:00%2B01:00", vec![4, 3, 2]),
+        ("from=2026-03-01T06:41:00Z", vec![]),
+        ("from=2026-03-01T06:20:00Z&outcome=fired", vec![3]),
+    ] {
+        assert_eq!(log_ids(&app, &admin, query).await, (want, json!(null)), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_time_range_pages_with_the_cursor() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    four_decisions_ten_minutes_apart(&app, &admin).await;
+    let range = "from=2026-03-01T06:10:00Z&to=2026-03-01T06:40:00Z";
+
+    let first = log_ids(&app, &admin, &format!("{range}&limit=2")).await;
+    assert_eq!(first, (vec![3, 2], json!(2)));
+    let rest = log_ids(&app, &admin, &format!("{range}&limit=2&cursor=2")).await;
+    assert_eq!(rest, (vec![1], json!(null)), "the range still applies past the cursor");
+}
+
+#[tokio::test]
+async fn an_unreadable_time_bound_is_422_naming_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for (query, fields) in
+        [("from=yesterday", vec!["from"]), ("to=2026-03-01", vec!["to"]), ("from=6am&to=soon", vec!["from", "to"])]
+    {
+        let (status, body) = log_page(&app, &admin, query).await;
+        assert_error(status, &body, 422, "validation_failed");
+        let named: Vec<&str> =
+            body["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert_eq!(named, fields, "{query}: {body}");
+        assert_eq!(body["error"]["details"][0]["problem"], "must be an RFC 3339 date-time");
+    }
+}
+
+#[tokio::test]
+async fn a_time_range_whose_end_is_not_after_its_start_is_422_naming_to() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for query in
+        ["from=2026-03-01T06:20:00Z&to=2026-03-01T06:20:00Z", "from=2026-03-01T06:20:00Z&to=2026-03-01T06:10:00Z"]
+    {
+        let (status, body) = log_page(&app, &admin, query).await;
+        assert_error(status, &body, 422, "validation_failed");
+        assert_eq!(body["error"]["details"], json!([{"field": "to", "problem": "must be after from"}]), "{query}");
+    }
+}
+
 #[tokio::test]
 async fn a_condition_must_hold_for_its_whole_window() {
     let app = TestApp::spawn().await;

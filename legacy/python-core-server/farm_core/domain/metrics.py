@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from farm_core.domain.errors import FieldError, Validation
 from farm_core.domain.text import parse_i64, trim
-from farm_core.domain.time import parse_rfc3339
+from farm_core.domain.time import check_range
 
 HOUR_MS = 3_600_000
 DEFAULT_MAX_POINTS = 1000
@@ -84,13 +84,7 @@ def parse_query(sensor_ids: str, from_text: str, to_text: str, max_points: int |
     ids = [i for i in (parse_i64(trim(p)) for p in parts) if i is not None]
     if not ids or len(ids) != len(parts) or len(ids) > MAX_SENSORS:
         problems.append(FieldError("sensor_id", "must be 1 to 16 comma-separated sensor ids"))
-    from_ms, to_ms = parse_rfc3339(from_text), parse_rfc3339(to_text)
-    if from_ms is None:
-        problems.append(FieldError("from", "must be an RFC 3339 date-time"))
-    if to_ms is None:
-        problems.append(FieldError("to", "must be an RFC 3339 date-time"))
-    if from_ms is not None and to_ms is not None and to_ms <= from_ms:
-        problems.append(FieldError("to", "must be after from"))
+    from_ms, to_ms = check_range(from_text, to_text, problems)
     points = DEFAULT_MAX_POINTS if max_points is None else max_points
     if not 2 <= points <= MAX_MAX_POINTS:
         problems.append(FieldError("max_points", "must be between 2 and 10000"))

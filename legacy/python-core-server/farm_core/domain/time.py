@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from farm_core.domain.errors import FieldError
+
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
     re.ASCII,
@@ -74,3 +76,21 @@ def to_rfc3339(ms: int) -> str:
     minutes, second = divmod(seconds, 60)
     hour, minute = divmod(minutes, 60)
     return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
+
+
+def check_range(
+    from_text: str | None, to_text: str | None, problems: list[FieldError]
+) -> tuple[int | None, int | None]:
+    """A half-open range `[from, to)` of RFC 3339 instants, either bound optional, the way queries
+    take one: each given bound must parse, and with both, `to` must be after `from`. Problems are
+    appended (naming `from` or `to`, in that order) so callers can add their own; the bounds come
+    back as epoch milliseconds, `None` when absent or unreadable."""
+    from_ms = None if from_text is None else parse_rfc3339(from_text)
+    to_ms = None if to_text is None else parse_rfc3339(to_text)
+    if from_text is not None and from_ms is None:
+        problems.append(FieldError("from", "must be an RFC 3339 date-time"))
+    if to_text is not None and to_ms is None:
+        problems.append(FieldError("to", "must be an RFC 3339 date-time"))
+    if from_ms is not None and to_ms is not None and to_ms <= from_ms:
+        problems.append(FieldError("to", "must be after from"))
+    return from_ms, to_ms

@@ -11,12 +11,14 @@ from starlette.responses import Response
 
 from farm_core.auth.capabilities import Capability
 from farm_core.auth.principal import Principal, require
-from farm_core.domain.errors import Validation
+from farm_core.domain.errors import FieldError, Validation
 from farm_core.domain.schedule_rules import Severity
+from farm_core.domain.time import check_range
 from farm_core.http import Timestamp, json_text, path_id, wire
-from farm_core.http.contract import BOOL, I64, operation, param
+from farm_core.http.contract import BOOL, DATE_TIME, I64, operation, param
 from farm_core.http.query import Param, query_of
 from farm_core.state import AppState
+from farm_core.store.schedules import LogFilter
 
 LogsView = Depends(require(Capability.LOGS_VIEW))
 AlarmsView = Depends(require(Capability.ALARMS_VIEW))
@@ -29,6 +31,8 @@ LOG_PARAMS = [
     Param("schedule_id", "i64"),
     Param("output_id", "i64"),
     Param("outcome", "str"),
+    Param("from", "str"),
+    Param("to", "str"),
     Param("limit", "i64"),
     Param("cursor", "i64"),
 ]
@@ -73,8 +77,14 @@ async def action_logs_list(request: Request, _: Principal = LogsView) -> Respons
         raise Validation.invalid("limit", "must be between 1 and 1000")
     if params["outcome"] is not None and params["outcome"] not in OUTCOMES:
         raise Validation.invalid("outcome", "must be fired, ended, skipped or missed")
+    problems: list[FieldError] = []
+    from_ms, to_ms = check_range(params["from"], params["to"], problems)
+    if problems:
+        raise Validation(problems)
     page = await state.store.schedules.action_logs(
-        params["schedule_id"], params["output_id"], params["outcome"], limit, params["cursor"]
+        LogFilter(params["schedule_id"], params["output_id"], params["outcome"], from_ms, to_ms),
+        limit,
+        params["cursor"],
     )
     items = ",".join(wire.action_log(log) for log in page.items)
     return json_text(f'{{"items":[{items}],"next_cursor":{wire.opt_int(page.next_cursor)}}}')
@@ -103,7 +113,7 @@ def register(app: FastAPI) -> None:
         **operation(
             "action_logs_list",
             "schedules",
-            "The engine's decisions, newest first, filterable by schedule, output and outcome.",
+            "The engine's decisions, newest first, filterable by schedule, output, outcome and time.",
             description="A page of decisions",
             response=ActionLogPage,
             params=(
@@ -114,6 +124,18 @@ def register(app: FastAPI) -> None:
                     "query",
                     {"type": "string", "pattern": f"^(?:{'|'.join(OUTCOMES)})$"},
                     "`fired`, `ended`, `skipped` or `missed`.",
+                ),
+                param(
+                    "from",
+                    "query",
+                    DATE_TIME,
+                    "Only decisions made at or after this instant (RFC 3339), inclusive.",
+                ),
+                param(
+                    "to",
+                    "query",
+                    DATE_TIME,
+                    "Only decisions made before this instant (RFC 3339), exclusive; after `from` if given.",
                 ),
                 param(
                     "limit",

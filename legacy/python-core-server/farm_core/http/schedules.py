@@ -24,7 +24,7 @@ from farm_core.domain.schedule_rules import (
 )
 from farm_core.domain.schedule_rules import Schedule as StoredSchedule
 from farm_core.domain.text import trim
-from farm_core.domain.time import parse_rfc3339
+from farm_core.domain.time import check_range
 from farm_core.engine.schedules import changed
 from farm_core.http import Timestamp, json_body, json_text, path_id, read_json, wire
 from farm_core.http.contract import operation, param
@@ -332,17 +332,10 @@ def _firings_of(
 
 
 def _parse_range(start_text: str, end_text: str) -> tuple[int, int]:
-    problems = []
-    start, end = parse_rfc3339(start_text), parse_rfc3339(end_text)
-    if start is None:
-        problems.append(FieldError("from", "must be an RFC 3339 date-time"))
-    if end is None:
-        problems.append(FieldError("to", "must be an RFC 3339 date-time"))
-    if start is not None and end is not None:
-        if end <= start:
-            problems.append(FieldError("to", "must be after from"))
-        elif end - start > MAX_CALENDAR_MS:
-            problems.append(FieldError("to", "must be at most 31 days after from"))
+    problems: list[FieldError] = []
+    start, end = check_range(start_text, end_text, problems)
+    if not problems and start is not None and end is not None and end - start > MAX_CALENDAR_MS:
+        problems.append(FieldError("to", "must be at most 31 days after from"))
     if problems or start is None or end is None:
         raise Validation(problems)
     return start, end

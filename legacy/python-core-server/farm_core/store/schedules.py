@@ -61,6 +61,18 @@ class Alarm:
 
 
 @dataclass(frozen=True, slots=True)
+class LogFilter:
+    """Which action logs to list; `None` matches any. The time bounds are epoch milliseconds,
+    `from_ms` inclusive and `to_ms` exclusive."""
+
+    schedule_id: int | None = None
+    output_id: int | None = None
+    outcome: str | None = None
+    from_ms: int | None = None
+    to_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LogPage:
     items: list[ActionLog]
     next_cursor: int | None
@@ -193,22 +205,16 @@ def _run_create(
         return ScheduleRun(cursor.lastrowid, schedule_id, start, end, "manual", by)
 
 
-def _logs(
-    conn: sqlite3.Connection,
-    schedule_id: int | None,
-    output_id: int | None,
-    outcome: str | None,
-    limit: int,
-    cursor: int | None,
-) -> LogPage:
+def _logs(conn: sqlite3.Connection, f: LogFilter, limit: int, cursor: int | None) -> LogPage:
     rows = conn.execute(
         "SELECT id, at, schedule_id, schedule_name, occurrence_start, outcome, reason, output_ids, command_ids, detail"
         " FROM action_logs"
         " WHERE (?1 IS NULL OR schedule_id = ?1) AND (?2 IS NULL OR outcome = ?2)"
         " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(output_ids) WHERE value = ?3))"
         " AND (?4 IS NULL OR id < ?4)"
+        " AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)"
         " ORDER BY id DESC LIMIT ?5",
-        (schedule_id, outcome, output_id, cursor, limit + 1),
+        (f.schedule_id, f.outcome, f.output_id, cursor, limit + 1, f.from_ms, f.to_ms),
     ).fetchall()
     items = [ActionLog(*r) for r in rows]
     next_cursor = None
@@ -390,10 +396,8 @@ class ScheduleStore:
     async def run_create(self, schedule_id: int, start: int, end: int, by: str | None, now: int) -> ScheduleRun:
         return await self._db.write(_run_create, schedule_id, start, end, by, now)
 
-    async def action_logs(
-        self, schedule_id: int | None, output_id: int | None, outcome: str | None, limit: int, cursor: int | None
-    ) -> LogPage:
-        return await self._db.run(_logs, schedule_id, output_id, outcome, limit, cursor)
+    async def action_logs(self, f: LogFilter, limit: int, cursor: int | None) -> LogPage:
+        return await self._db.run(_logs, f, limit, cursor)
 
     async def alarms(self, open_only: bool) -> list[Alarm]:
         return await self._db.run(_alarms, open_only)

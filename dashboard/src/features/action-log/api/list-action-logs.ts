@@ -2,7 +2,7 @@ import { infiniteQueryOptions, useInfiniteQuery } from "@tanstack/react-query";
 import { call } from "../../../api/call";
 import { api } from "../../../api/client";
 import type { components } from "../../../api/schema";
-import { filterToQuery, type ActionLogFilter } from "../action-log-filter";
+import { filterToQuery, rangeProblem, type ActionLogFilter } from "../action-log-filter";
 
 export type ActionLog = components["schemas"]["ActionLog"];
 export type ActionLogPage = components["schemas"]["ActionLogPage"];
@@ -25,8 +25,10 @@ export function listActionLogs(
 
 export function actionLogsQueryOptions(filter: ActionLogFilter) {
   return infiniteQueryOptions({
-    queryKey: ["action-logs", filter.scheduleId, filter.outputId, filter.outcome],
+    queryKey: ["action-logs", filter.scheduleId, filter.outputId, filter.outcome, filter.from, filter.to],
     queryFn: ({ pageParam, signal }) => listActionLogs(filter, pageParam, signal),
+    // A range the API would refuse is shown as a problem beside the inputs instead.
+    enabled: rangeProblem(filter) === null,
     initialPageParam: null as number | null,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
     refetchInterval: 15_000,

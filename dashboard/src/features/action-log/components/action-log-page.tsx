@@ -14,6 +14,7 @@ import {
   isFiltered,
   NO_FILTER,
   OUTCOMES,
+  rangeProblem,
   type ActionLogFilter,
   type Outcome,
 } from "../action-log-filter";
@@ -62,6 +63,7 @@ export function ActionLogPage() {
   const items = logs.data?.pages.flatMap((p) => p.items) ?? [];
 
   const choose = (change: Partial<ActionLogFilter>) => setParams(filterToParams({ ...filter, ...change }, params));
+  const problem = rangeProblem(filter);
 
   return (
     <>
@@ -96,17 +98,40 @@ export function ActionLogPage() {
             ))}
           </select>
         </label>
+        <label className="filter">
+          <span className="filter__label">From (local time)</span>
+          <input
+            type="datetime-local"
+            value={filter.from ?? ""}
+            onChange={(e) => choose({ from: e.target.value === "" ? null : e.target.value })}
+          />
+        </label>
+        <label className="filter">
+          <span className="filter__label">Until (local time, not included)</span>
+          <input
+            type="datetime-local"
+            value={filter.to ?? ""}
+            aria-invalid={problem !== null}
+            aria-describedby={problem !== null ? "action-log-range-problem" : undefined}
+            onChange={(e) => choose({ to: e.target.value === "" ? null : e.target.value })}
+          />
+        </label>
         {isFiltered(filter) && (
           <button type="button" className="button filters__clear" onClick={() => choose(NO_FILTER)}>
             Clear filters
           </button>
         )}
       </div>
+      {problem !== null && (
+        <p className="field__error" id="action-log-range-problem" role="alert">
+          {problem}
+        </p>
+      )}
 
       {logs.isError && (
         <ErrorMessage error={logs.error} onRetry={() => void logs.refetch()} retrying={logs.isFetching} />
       )}
-      {logs.isPending && <p className="muted">Loading…</p>}
+      {logs.isPending && problem === null && <p className="muted">Loading…</p>}
       {logs.isSuccess && items.length === 0 && (
         <p className="card muted">
           {isFiltered(filter)
