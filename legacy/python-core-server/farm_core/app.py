@@ -242,6 +242,7 @@ def _component_schemas() -> dict[str, Any]:
         python_name = f"Items_{model.__name__}_"
         if python_name in schemas:
             schemas[f"Items_{model.__name__}"] = schemas.pop(python_name)
+    schemas["StreamEvent"] = events.STREAM_EVENT_SCHEMA
     return schemas
 
 

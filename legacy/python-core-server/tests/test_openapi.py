@@ -103,6 +103,13 @@ def test_parameters_and_request_bodies_have_the_rust_types() -> None:
         assert any(streams) == any(rust_streams), key
 
 
+def test_the_event_stream_is_described_as_in_rust() -> None:
+    rust, python = json.loads(COMMITTED.read_text()), openapi()
+    assert python["components"]["schemas"]["StreamEvent"] == rust["components"]["schemas"]["StreamEvent"]
+    answer = [doc["paths"]["/api/events"]["get"]["responses"]["200"] for doc in (python, rust)]
+    assert answer[0] == answer[1]
+
+
 def test_error_responses_and_security_schemes_are_the_rust_ones() -> None:
     rust = json.loads(COMMITTED.read_text())["components"]
     python = openapi()["components"]

@@ -74,7 +74,7 @@ def operation(
     `stream` documents a `text/event-stream` answer instead of JSON."""
     success: dict[str, Any] = {"description": description}
     if stream:
-        success["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
+        success["content"] = {"text/event-stream": {"schema": {"$ref": "#/components/schemas/StreamEvent"}}}
     elif response is not None:
         success["content"] = {"application/json": {"schema": schema_ref(response)}}
     if response_headers:

@@ -24,6 +24,24 @@ RESET = b"event: reset\ndata: {}\n\n"
 KEEP_ALIVE = b":\n\n"
 
 
+# One event of the stream as a client's parser reads it: the Rust contract's `StreamEvent`.
+STREAM_EVENT_SCHEMA = {
+    "properties": {
+        "data": {"description": "The JSON payload, as text.", "type": "string"},
+        "event": {
+            "description": "`node`, `sensor`, `reading`, `output`, `command`, `backup`, `alarm`, or `reset`.",
+            "type": "string",
+        },
+        "id": {
+            "description": "Pass as `Last-Event-ID` to resume after this event; absent on `reset`.",
+            "type": "string",
+        },
+    },
+    "required": ["event", "data"],
+    "type": "object",
+}
+
+
 def to_sse(event: Event) -> bytes:
     return f"id: {event.id}\nevent: {event.kind}\ndata: {event.data}\n\n".encode()
 
@@ -78,9 +96,9 @@ def register(app: FastAPI) -> None:
         **operation(
             "events_stream",
             "events",
-            "Live updates: `node`, `reading` (at most one per sensor per second), `output` and `command` events "
-            "with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; a `reset` event means too "
-            "much was missed: reload the state. A keep-alive comment comes every 15 s.",
+            "Live updates: `node`, `sensor`, `reading` (at most one per sensor per second), `output`, `command`, "
+            "`backup` and `alarm` events with JSON data, each with an id. Reconnect with `Last-Event-ID` to resume; "
+            "a `reset` event means too much was missed: reload the state. A keep-alive comment comes every 15 s.",
             description="An event stream",
             stream=True,
             params=(param("Last-Event-ID", "header", {"type": ["string", "null"]}, "Resume after this event"),),
