@@ -6,16 +6,11 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, greenhouse, json_of};
 
-/// Reads the stream until an event of `kind` whose data contains `needle`; returns its id.
-async fn wait_for(response: &mut reqwest::Response, kind: &str, needle: &str, buffer: &mut String) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+/// Reads the stream up to its next block (an event, or a keep-alive comment) before `deadline`.
+async fn next_block(response: &mut reqwest::Response, buffer: &mut String, deadline: tokio::time::Instant) -> String {
     loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).map(str::to_owned);
-            if field("event:").as_deref() == Some(kind) && field("data:").is_some_and(|d| d.contains(needle)) {
-                return field("id:").unwrap_or_default();
-            }
+        if let Some(end) = buffer.find("\n\n") {
+            return buffer.drain(..end + 2).collect();
         }
         let chunk = tokio::time::timeout_at(deadline, response.chunk())
             .await
@@ -23,6 +18,24 @@ async fn wait_for(response: &mut reqwest::Response, kind: &str, needle: &str, bu
             .unwrap()
             .expect("stream open");
         buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// The value of one field (`event:`, `data:`, `id:`) of a block.
+fn field(block: &str, name: &str) -> Option<String> {
+    block.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).map(str::to_owned)
+}
+
+/// Reads the stream until an event of `kind` whose data contains `needle`; returns its id.
+async fn wait_for(response: &mut reqwest::Response, kind: &str, needle: &str, buffer: &mut String) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let block = next_block(response, buffer, deadline).await;
+        if field(&block, "event:").as_deref() == Some(kind)
+            && field(&block, "data:").is_some_and(|d| d.contains(needle))
+        {
+            return field(&block, "id:").unwrap_or_default();
+        }
     }
 }
 
@@ -37,19 +50,10 @@ struct Frame {
 async fn next_frame(response: &mut reqwest::Response, buffer: &mut String) -> Frame {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).map(str::to_owned);
-            let (Some(kind), Some(data)) = (field("event:"), field("data:")) else { continue };
-            assert!(field("id:").is_some_and(|id| id.parse::<u64>().is_ok()), "an id: {block}");
-            return Frame { kind, data: serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}: {block}")) };
-        }
-        let chunk = tokio::time::timeout_at(deadline, response.chunk())
-            .await
-            .expect("event in time")
-            .unwrap()
-            .expect("stream open");
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        let block = next_block(response, buffer, deadline).await;
+        let (Some(kind), Some(data)) = (field(&block, "event:"), field(&block, "data:")) else { continue };
+        assert!(field(&block, "id:").is_some_and(|id| id.parse::<u64>().is_ok()), "an id: {block}");
+        return Frame { kind, data: serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}: {block}")) };
     }
 }
 
