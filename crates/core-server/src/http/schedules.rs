@@ -198,50 +198,58 @@ fn expand_firings(
     to: i64,
     limit: usize,
 ) -> Vec<Firing> {
-    let mut own = Vec::new();
-    for (i, (_, tz, parsed)) in all.iter().enumerate().filter(|(_, (s, _, _))| only.is_none_or(|id| id == s.id)) {
-        own.extend(parsed.expand(*tz, from, to, limit).into_iter().map(|o| (i, o)));
-    }
-    // Conflicts: every other enabled schedule is expanded once over the span of these firings,
-    // and each firing looks its window up there, instead of expanding each other schedule
-    // again for each firing.
-    let span = (own.iter().map(|(_, o)| o.start).min(), own.iter().map(|(_, o)| o.end).max());
+    let own: Vec<(usize, Vec<schedules::Occurrence>)> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, (s, _, _))| only.is_none_or(|id| id == s.id))
+        .map(|(i, (_, tz, parsed))| (i, parsed.expand(*tz, from, to, limit)))
+        .collect();
+    let occurrences = || own.iter().flat_map(|(_, found)| found);
+    let (Some(span_start), Some(span_end)) = (occurrences().map(|o| o.start).min(), occurrences().map(|o| o.end).max())
+    else {
+        return Vec::new();
+    };
+    // Conflicts: every other enabled schedule sharing an output is expanded once over the span
+    // of these firings, and each firing looks its window up there, instead of expanding each
+    // other schedule again for each firing.
     let mut windows: Vec<Option<Windows>> = (0..all.len()).map(|_| None).collect();
-    let mut out = Vec::with_capacity(own.len());
-    for (i, o) in own {
+    let mut out = Vec::new();
+    for (i, found) in own {
         let (s, tz, _) = &all[i];
-        let mut notes = o.notes;
-        for (j, (other, other_tz, other_parsed)) in all.iter().enumerate() {
-            if other.id == s.id || !other.enabled {
-                continue;
+        let rivals: Vec<(usize, Vec<i64>)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, (other, _, _))| other.id != s.id && other.enabled)
+            .map(|(j, (other, _, _))| {
+                (j, s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect())
+            })
+            .filter(|(_, shared): &(usize, Vec<i64>)| !shared.is_empty())
+            .collect();
+        for o in found {
+            let mut notes = o.notes;
+            for (j, shared) in &rivals {
+                let (other, other_tz, other_parsed) = &all[*j];
+                let window =
+                    windows[*j].get_or_insert_with(|| Windows::of(other_parsed, *other_tz, span_start, span_end));
+                if !window.overlaps(other_parsed, *other_tz, o.start, o.end) {
+                    continue;
+                }
+                let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
+                notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
             }
-            let shared: Vec<i64> =
-                s.output_states().map(|(o, _)| o).filter(|o| other.output_states().any(|(p, _)| p == *o)).collect();
-            if shared.is_empty() {
-                continue;
-            }
-            let window = windows[j].get_or_insert_with(|| match span {
-                (Some(start), Some(end)) => Windows::of(other_parsed, *other_tz, start, end),
-                _ => Windows::Many,
+            out.push(Firing {
+                schedule_id: s.id,
+                schedule_name: s.name.clone(),
+                enabled: s.enabled,
+                priority: s.priority,
+                timezone: tz.name().to_owned(),
+                start: Timestamp(o.start),
+                end: Timestamp(o.end),
+                start_local: o.start_local,
+                end_local: o.end_local,
+                notes,
             });
-            if !window.overlaps(other_parsed, *other_tz, o.start, o.end) {
-                continue;
-            }
-            let verdict = if (other.priority, other.id) > (s.priority, s.id) { "it wins" } else { "this wins" };
-            notes.push(format!("overlaps '{}' on output(s) {:?}: {verdict} by priority", other.name, shared));
         }
-        out.push(Firing {
-            schedule_id: s.id,
-            schedule_name: s.name.clone(),
-            enabled: s.enabled,
-            priority: s.priority,
-            timezone: tz.name().to_owned(),
-            start: Timestamp(o.start),
-            end: Timestamp(o.end),
-            start_local: o.start_local,
-            end_local: o.end_local,
-            notes,
-        });
     }
     out.sort_by_key(|f| (f.start, f.schedule_id));
     out.truncate(limit);
