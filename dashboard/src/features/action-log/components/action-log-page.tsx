@@ -1,5 +1,6 @@
 import { Link, useSearchParams } from "react-router";
 import { ErrorMessage } from "../../../components/error-message";
+import { LoadOlderButton } from "../../../components/load-older-button";
 import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { StatusBadge } from "../../../components/status-badge";
@@ -216,16 +217,7 @@ export function ActionLogPage() {
           </table>
         </div>
       )}
-      {logs.hasNextPage && (
-        <button
-          type="button"
-          className="button"
-          onClick={() => void logs.fetchNextPage()}
-          disabled={logs.isFetchingNextPage}
-        >
-          {logs.isFetchingNextPage ? "Loading…" : "Show older entries"}
-        </button>
-      )}
+      <LoadOlderButton query={logs} label="Show older entries" />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../../components/error-message";
+import { LoadOlderButton } from "../../../components/load-older-button";
 import { PageHeader } from "../../../components/page-header";
 import { RelativeTime } from "../../../components/relative-time";
 import { StatusBadge } from "../../../components/status-badge";
@@ -97,16 +98,7 @@ export function CommandsPage() {
           </table>
         </div>
       )}
-      {commands.hasNextPage && (
-        <button
-          type="button"
-          className="button"
-          onClick={() => void commands.fetchNextPage()}
-          disabled={commands.isFetchingNextPage}
-        >
-          {commands.isFetchingNextPage ? "Loading…" : "Show older commands"}
-        </button>
-      )}
+      <LoadOlderButton query={commands} label="Show older commands" />
     </>
   );
 }
