@@ -226,6 +226,18 @@ async fn continuing(state: &AppState, headers: &HeaderMap) -> Result<Result<(Cal
     })
 }
 
+/// `continuing` for a form post, which must also carry this browser's CSRF token.
+async fn continuing_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Result<(Caller, i64), Response>, ApiError> {
+    Ok(match continuing(state, headers).await? {
+        Ok((caller, _)) if !caller.passes_csrf(csrf) => Err(refused()?),
+        other => other,
+    })
+}
+
 fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, HeaderValue::from_str(location).expect("a path"))]).into_response()
 }
@@ -396,13 +408,10 @@ async fn site_submit(
     headers: HeaderMap,
     Form(form): Form<SiteForm>,
 ) -> Result<Response, ApiError> {
-    let (caller, _) = match continuing(&state, &headers).await? {
+    let (caller, _) = match continuing_post(&state, &headers, &form.csrf).await? {
         Ok(continuing) => continuing,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    if !caller.passes_csrf(&form.csrf) {
-        return refused();
-    }
     let mut errors = Errors::default();
     let name = check(&mut errors, parse_name("name", &form.name));
     let timezone = check(&mut errors, parse_timezone("timezone", form.timezone.trim()));
@@ -459,13 +468,10 @@ async fn backup_submit(
     headers: HeaderMap,
     Form(form): Form<BackupForm>,
 ) -> Result<Response, ApiError> {
-    let (caller, _) = match continuing(&state, &headers).await? {
+    let (caller, _) = match continuing_post(&state, &headers, &form.csrf).await? {
         Ok(continuing) => continuing,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    if !caller.passes_csrf(&form.csrf) {
-        return refused();
-    }
     let mut errors = Errors::default();
     let daily = form.schedule != "off";
     let daily_at =
@@ -528,13 +534,10 @@ async fn finish_submit(
     headers: HeaderMap,
     Form(form): Form<FinishForm>,
 ) -> Result<Response, ApiError> {
-    let (caller, admin_id) = match continuing(&state, &headers).await? {
+    let (caller, admin_id) = match continuing_post(&state, &headers, &form.csrf).await? {
         Ok(continuing) => continuing,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    if !caller.passes_csrf(&form.csrf) {
-        return refused();
-    }
     let token_hash = caller.digest().expect("checked by passes_csrf");
     if !state.store.setup_complete(token_hash, state.clock.now_ms()).await? {
         return Ok(see_other("/"));
